@@ -1,0 +1,1 @@
+"""Events the segmentation service publishes on crm.segmentation.v1."""
