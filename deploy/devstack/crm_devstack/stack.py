@@ -1,0 +1,184 @@
+"""The whole suite on one machine: broker, database, four services and the gateway.
+
+`make run` runs `python -m crm_devstack.stack` in the foreground; the end-to-end tests start the
+same stack on free ports in a throwaway directory, so what they prove is what `make run` does.
+"""
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from crm_contracts import topics
+from crm_devstack.kafka import KafkaBroker
+from crm_devstack.postgres import EmbeddedPostgres
+
+SERVICES = ("customer", "segmentation", "survey", "care")
+PROCESSES = ("gateway", *SERVICES)
+DEFAULT_PORTS = {"gateway": 8000, "customer": 8001, "segmentation": 8002, "survey": 8003, "care": 8004}
+REPO = Path(__file__).resolve().parents[3]
+
+
+def all_topics() -> list[str]:
+    return [name for topic in topics.ALL for name in (topic, topics.dead_letter(topic))]
+
+
+@dataclass
+class Stack:
+    state_dir: Path
+    ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
+    kafka_port: int | None = 9092
+    partitions: int = 3
+    fast_database: bool = False
+    admin_password: str = "admin-demo-password"
+    broker: KafkaBroker | None = None  # given: shared with the caller, who starts and stops it
+    postgres: EmbeddedPostgres | None = None
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    def url(self, process: str) -> str:
+        return f"http://127.0.0.1:{self.ports[process]}"
+
+    def start(self) -> None:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        (self.state_dir / "logs").mkdir(exist_ok=True)
+        self._owns_infrastructure = self.postgres is None
+        if self._owns_infrastructure:
+            self.postgres = EmbeddedPostgres(self.state_dir / "postgres", fast=self.fast_database)
+            self.postgres.start()
+            self.broker = KafkaBroker(self.state_dir / "kafka", port=self.kafka_port,
+                                      controller_port=self.kafka_port + 1 if self.kafka_port else None)
+            self.broker.start()
+        self.broker.create_topics(all_topics(), partitions=self.partitions)
+        for process in PROCESSES:
+            self.start_process(process)
+        self.wait_ready()
+
+    def environment(self, process: str) -> dict[str, str]:
+        prefix = process.upper() + "_"
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env.update({
+            prefix + "ENVIRONMENT": "dev",
+            prefix + "PORT": str(self.ports[process]),
+            prefix + "DATABASE_URL": self.postgres.url(f"crm_{process}"),
+            prefix + "KAFKA_BOOTSTRAP_SERVERS": self.broker.bootstrap_servers,
+            prefix + "JWT_JWKS_URL": self.url("gateway") + "/.well-known/jwks.json",
+        })
+        if process == "gateway":
+            env["GATEWAY_SIGNING_KEY"] = self.signing_key()
+            env["GATEWAY_BOOTSTRAP_ADMIN_PASSWORD"] = self.admin_password
+            env.update({f"GATEWAY_{service.upper()}_URL": self.url(service) for service in SERVICES})
+        return env
+
+    def signing_key(self) -> str:
+        """Kept in the state directory, so tokens outlive a restart of the gateway."""
+        path = self.state_dir / "gateway-signing-key.pem"
+        if not path.exists():
+            pem = Ed25519PrivateKey.generate().private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+            path.write_bytes(pem)
+            path.chmod(0o600)
+        return path.read_text()
+
+    def start_process(self, process: str) -> None:
+        log = (self.state_dir / "logs" / f"{process}.log").open("ab")
+        self.processes[process] = subprocess.Popen(
+            [sys.executable, "-m", f"crm_{process}"], env=self.environment(process),
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def stop_process(self, process: str, kill: bool = False) -> None:
+        running = self.processes.pop(process, None)
+        if running and running.poll() is None:
+            running.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+            try:
+                running.wait(20)
+            except subprocess.TimeoutExpired:
+                running.kill()
+                running.wait()
+
+    def wait_ready(self, processes: tuple[str, ...] = PROCESSES, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        waiting = list(processes)
+        while waiting:
+            process = waiting[0]
+            if self.processes[process].poll() is not None:
+                raise RuntimeError(f"{process} exited; see {self.state_dir / 'logs' / (process + '.log')}:\n"
+                                   + self.log_tail(process))
+            try:
+                if httpx.get(self.url(process) + "/readyz", timeout=5).status_code == 200:
+                    waiting.pop(0)
+                    continue
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{process} not ready after {timeout:.0f}s:\n" + self.log_tail(process))
+            time.sleep(0.3)
+
+    def log_tail(self, process: str, lines: int = 30) -> str:
+        path = self.state_dir / "logs" / f"{process}.log"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+
+    def stop(self) -> None:
+        for process in reversed(PROCESSES):
+            self.stop_process(process)
+        if getattr(self, "_owns_infrastructure", False):
+            self.broker.stop()
+            self.postgres.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Run the whole CRM suite locally.")
+    parser.add_argument("--state-dir", type=Path, default=REPO / ".run")
+    parser.add_argument("--no-demo", action="store_true", help="do not load the demo dealer")
+    parser.add_argument("--port", type=int, default=8000, help="the gateway's port; services take the next four")
+    parser.add_argument("--kafka-port", type=int, default=9092, help="the broker's port; its controller the next")
+    parser.add_argument("--partitions", type=int, default=int(os.environ.get("CRM_KAFKA_PARTITIONS", "3")),
+                        help="partitions of each topic created (env CRM_KAFKA_PARTITIONS)")
+    arguments = parser.parse_args()
+    ports = {process: arguments.port + offset for offset, process in enumerate(PROCESSES)}
+    stack = Stack(arguments.state_dir, ports=ports, kafka_port=arguments.kafka_port, partitions=arguments.partitions)
+    pid_file = arguments.state_dir / "stack.pid"
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        print("Starting PostgreSQL, Kafka, the four services and the gateway …", flush=True)
+        stack.start()
+        pid_file.write_text(str(os.getpid()))
+        if not arguments.no_demo:
+            from crm_devstack.demo import load_demo
+
+            load_demo(stack.url("gateway"), "admin", stack.admin_password)
+        print(banner(stack), flush=True)
+        while all(p.poll() is None for p in stack.processes.values()):
+            time.sleep(1)
+        crashed = [name for name, p in stack.processes.items() if p.poll() is not None]
+        print(f"{', '.join(crashed)} stopped unexpectedly; see {arguments.state_dir / 'logs'}", flush=True)
+    except KeyboardInterrupt:
+        print("\nStopping …", flush=True)
+    finally:
+        stack.stop()
+        pid_file.unlink(missing_ok=True)
+
+
+def banner(stack: Stack) -> str:
+    lines = ["", "The CRM suite is running:",
+             f"  API gateway   {stack.url('gateway')}   (API docs: {stack.url('gateway')}/docs)"]
+    lines += [f"  {service:<13} {stack.url(service)}" for service in SERVICES]
+    lines += [f"  Kafka         {stack.broker.bootstrap_servers}",
+              f"  PostgreSQL    {stack.postgres.socket_dir} (Unix socket)",
+              f"  Logs          {stack.state_dir / 'logs'}",
+              "", f"Demo login: username 'admin', password '{stack.admin_password}'",
+              f"  curl -s -X POST {stack.url('gateway')}/auth/token -d grant_type=password "
+              f"-d username=admin -d password={stack.admin_password}",
+              "", "Ctrl-C (or `make stop` from another shell) stops everything."]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
