@@ -1,0 +1,95 @@
+"""The app factory every service's `create_app(settings)` calls: the one place that builds clients."""
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+
+from crm_kit import health, problems
+from crm_kit.auth import TokenVerifier
+from crm_kit.db import create_engine, ensure_database, session_factory
+from crm_kit.inbox import EventConsumer, Handler
+from crm_kit.kafka import ProducerHolder
+from crm_kit.logs import configure_logging
+from crm_kit.metrics import RequestMiddleware
+from crm_kit.migrations import upgrade
+from crm_kit.outbox import OutboxRelay
+from crm_kit.settings import ServiceSettings
+
+BackgroundTask = Callable[[FastAPI], Awaitable[None]]
+Resource = Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]
+
+
+@dataclass
+class ServiceSpec:
+    settings: ServiceSettings
+    title: str
+    description: str
+    migrations: Path
+    routers: list[APIRouter] = field(default_factory=list)
+    consumes: list[str] = field(default_factory=list)  # topics
+    handlers: dict[str, Handler] = field(default_factory=dict)  # event type -> handler
+    background: list[BackgroundTask] = field(default_factory=list)  # e.g. schedulers
+    resources: list[Resource] = field(default_factory=list)  # clients the service opens and closes with the app
+    serve_docs: bool = True  # the gateway serves a merged /openapi.json and /docs of its own
+
+
+def create_service_app(spec: ServiceSpec) -> FastAPI:
+    settings = spec.settings
+    service = settings.service_name
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        configure_logging(service, settings.log_level, settings.log_json)
+        await ensure_database(settings.database_url)
+        await asyncio.to_thread(upgrade, spec.migrations, settings.database_url)
+        state = app.state
+        state.engine = create_engine(settings.database_url, settings.database_pool_size)
+        state.sessions = session_factory(state.engine)
+        state.producer = ProducerHolder(settings.kafka_bootstrap_servers, client_id=f"crm-{service}")
+        state.relay = OutboxRelay(state.sessions, state.producer, service, batch_size=settings.relay_batch_size,
+                                  poll_seconds=settings.relay_poll_seconds,
+                                  retention_hours=settings.outbox_retention_hours)
+        tasks = [asyncio.create_task(state.relay.run(), name=f"{service}-relay")]
+        if spec.handlers:
+            state.consumer = EventConsumer(
+                state.sessions, state.producer, service=service,
+                bootstrap_servers=settings.kafka_bootstrap_servers, topics=spec.consumes, handlers=spec.handlers,
+                max_attempts=settings.consumer_max_attempts, retry_seconds=settings.consumer_retry_seconds,
+                batch_size=settings.consumer_batch_size)
+            tasks.append(asyncio.create_task(state.consumer.run(), name=f"{service}-consumer"))
+        tasks += [asyncio.create_task(job(app), name=f"{service}-{job.__name__}") for job in spec.background]
+        try:
+            async with contextlib.AsyncExitStack() as stack:
+                for resource in spec.resources:
+                    await stack.enter_async_context(resource(app))
+                yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await state.producer.close()
+            await state.engine.dispose()
+
+    docs = {} if spec.serve_docs else {"openapi_url": None, "docs_url": None, "redoc_url": None}
+    app = FastAPI(title=spec.title, description=spec.description, version="1.0.0", lifespan=lifespan, **docs)
+    app.state.settings = settings
+    app.state.token_verifier = TokenVerifier(
+        issuer=settings.jwt_issuer, audience=settings.jwt_audience,
+        public_key=settings.jwt_public_key, jwks_url=settings.jwt_jwks_url)
+    problems.install(app)
+    app.add_middleware(RequestMiddleware, service=service)
+    app.include_router(health.router)
+    for router in spec.routers:
+        app.include_router(router)
+    return app
+
+
+def serve(app: FastAPI, settings: ServiceSettings) -> None:
+    """Run one service with uvicorn (the console entry point of each service)."""
+    import uvicorn
+
+    uvicorn.run(app, host=settings.host, port=settings.listen_port, log_config=None, access_log=False)

@@ -1,0 +1,50 @@
+"""The async database engine and sessions, built by the app factory (never at import time)."""
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+import asyncpg
+from fastapi import Depends, Request
+from sqlalchemy import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+Sessions = async_sessionmaker[AsyncSession]
+
+
+def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def session_factory(engine: AsyncEngine) -> Sessions:
+    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+async def ensure_database(url: str) -> None:
+    """Create the service's database when the server lacks it (one database per service)."""
+    parsed = make_url(url)
+    name = parsed.database
+    params = {
+        "user": parsed.username,
+        "password": parsed.password,
+        "host": parsed.query.get("host") or parsed.host,
+        "port": parsed.port,
+        "database": "postgres",
+    }
+    connection = await asyncpg.connect(**{k: v for k, v in params.items() if v is not None})
+    try:
+        exists = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if not exists:
+            with contextlib.suppress(asyncpg.DuplicateDatabaseError):  # another replica was first
+                await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with request.app.state.sessions() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]

@@ -1,0 +1,162 @@
+"""The transactional outbox: events are rows written with the business change, published by a relay.
+
+The relay claims rows with FOR UPDATE SKIP LOCKED so several replicas share the work, sends them
+with an idempotent producer, then marks them published in the same transaction. A crash between
+send and mark re-sends the rows later; consumers' inboxes drop the duplicates.
+"""
+
+import asyncio
+import json
+import logging
+import random
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm_contracts import REGISTRY, Envelope
+from crm_kit import metrics
+from crm_kit.db import Sessions
+from crm_kit.kafka import ProducerHolder
+
+log = logging.getLogger(__name__)
+
+kit_metadata = sa.MetaData()
+
+outbox = sa.Table(
+    "outbox",
+    kit_metadata,
+    sa.Column("seq", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("event_id", UUID(as_uuid=True), nullable=False, unique=True),
+    sa.Column("topic", sa.Text, nullable=False),
+    sa.Column("key", sa.Text, nullable=False),
+    sa.Column("type", sa.Text, nullable=False),
+    sa.Column("envelope", JSONB, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("published_at", sa.DateTime(timezone=True)),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_error", sa.Text),
+    sa.Index("outbox_unpublished", "seq", postgresql_where=sa.text("published_at IS NULL")),
+    sa.Index("outbox_unpublished_key", "key", "seq", postgresql_where=sa.text("published_at IS NULL")),
+)
+
+
+async def stage(session: AsyncSession, event: Envelope, topic: str | None = None) -> None:
+    """Write the event in the caller's transaction; it is published only if that transaction commits."""
+    await session.exec(
+        outbox.insert().values(
+            event_id=event.id,
+            topic=topic or REGISTRY[event.type].topic,
+            key=event.subject,
+            type=event.type,
+            envelope=event.model_dump(mode="json", exclude_none=True),
+        )
+    )
+
+
+class OutboxRelay:
+    def __init__(self, sessions: Sessions, producer: ProducerHolder, service: str, *,
+                 batch_size: int = 500, poll_seconds: float = 0.05, retention_hours: float = 72):
+        self.sessions, self.producer, self.service = sessions, producer, service
+        self.batch_size, self.poll_seconds = batch_size, poll_seconds
+        self.retention = timedelta(hours=retention_hours)
+        self.last_success: float | None = None
+
+    async def run(self) -> None:
+        failures = 0
+        last_housekeeping = 0.0
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                published = await self.relay_once()
+                failures = 0
+                self.last_success = loop.time()
+                if loop.time() - last_housekeeping > 5:
+                    await self.housekeeping()
+                    last_housekeeping = loop.time()
+                if published < self.batch_size:
+                    await asyncio.sleep(self.poll_seconds)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                failures += 1
+                metrics.PUBLISH_FAILURES.labels(self.service).inc()
+                log.warning("outbox relay failed (%d in a row): %r", failures, error)
+                await self.producer.reset()
+                await asyncio.sleep(min(30.0, 0.2 * 2 ** min(failures, 8)) * random.uniform(0.5, 1))
+
+    async def relay_once(self) -> int:
+        failed: list[int] = []
+        try:
+            async with self.sessions() as session, session.begin():
+                rows = await self._claim(session)
+                if not rows:
+                    return 0
+                seqs = [row.seq for row in rows]
+                try:
+                    await self.publish(rows)
+                except Exception:
+                    failed = seqs
+                    raise
+                await self.mark_published(session, seqs)
+        except Exception as error:
+            if failed:  # recorded after the rollback released the claimed rows
+                await self._record_failure(failed, error)
+            raise
+        for row in rows:
+            metrics.EVENTS_PUBLISHED.labels(self.service, row.type).inc()
+        return len(rows)
+
+    async def _claim(self, session: AsyncSession) -> list[sa.Row]:
+        claimed = (await session.exec(
+            sa.select(outbox.c.seq, outbox.c.topic, outbox.c.key, outbox.c.type, outbox.c.envelope)
+            .where(outbox.c.published_at.is_(None))
+            .order_by(outbox.c.seq)
+            .limit(self.batch_size)
+            .with_for_update(skip_locked=True)
+        )).all()
+        if not claimed:
+            return []
+        # Keep per-customer order across replicas: a key whose earlier row another relay holds waits.
+        first_claimed = {}
+        for row in claimed:
+            first_claimed.setdefault(row.key, row.seq)
+        earliest = dict((await session.exec(
+            sa.select(outbox.c.key, sa.func.min(outbox.c.seq))
+            .where(outbox.c.published_at.is_(None), outbox.c.key.in_(list(first_claimed)))
+            .group_by(outbox.c.key)
+        )).all())
+        return [row for row in claimed if earliest.get(row.key, row.seq) >= first_claimed[row.key]]
+
+    async def publish(self, rows: list[sa.Row]) -> None:
+        producer = await self.producer.get()
+        deliveries = []
+        for row in rows:
+            headers = [("ce_type", row.type.encode()), ("ce_id", str(row.envelope["id"]).encode())]
+            value = json.dumps(row.envelope, ensure_ascii=False, separators=(",", ":")).encode()
+            deliveries.append(await producer.send(row.topic, value, key=row.key.encode(), headers=headers))
+        await asyncio.gather(*deliveries)
+
+    async def mark_published(self, session: AsyncSession, seqs: list[int]) -> None:
+        await session.exec(
+            outbox.update().where(outbox.c.seq.in_(seqs)).values(published_at=sa.func.now())
+        )
+
+    async def _record_failure(self, seqs: list[int], error: Exception) -> None:
+        async with self.sessions() as session, session.begin():
+            await session.exec(outbox.update().where(outbox.c.seq.in_(seqs)).values(
+                attempts=outbox.c.attempts + 1, last_error=repr(error)[:2000]))
+
+    async def housekeeping(self) -> None:
+        """Refresh the backlog gauges and drop rows published longer ago than the retention."""
+        async with self.sessions() as session, session.begin():
+            backlog, oldest = (await session.exec(
+                sa.select(sa.func.count(), sa.func.min(outbox.c.created_at))
+                .where(outbox.c.published_at.is_(None))
+            )).one()
+            await session.exec(outbox.delete().where(
+                outbox.c.published_at < datetime.now(UTC) - self.retention))
+        metrics.OUTBOX_BACKLOG.labels(self.service).set(backlog)
+        age = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0
+        metrics.OUTBOX_OLDEST_AGE.labels(self.service).set(age)

@@ -1,0 +1,124 @@
+"""RFC 9457 problem details for every error a client can see."""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+MEDIA_TYPE = "application/problem+json"
+log = logging.getLogger(__name__)
+
+
+class Problem(Exception):
+    """Raise anywhere in a request to answer with a problem document.
+
+    `errors` lists field-level failures: {"in": "body", "pointer": "/mobile", "detail": "..."}
+    or {"in": "query", "name": "limit", "detail": "..."}.
+    """
+
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str | None = None,
+        *,
+        type: str = "about:blank",
+        errors: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ):
+        super().__init__(detail or title)
+        self.status, self.title, self.detail, self.type = status, title, detail, type
+        self.errors, self.headers, self.extra = errors, headers, extra
+
+    def body(self, instance: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"type": self.type, "title": self.title, "status": self.status}
+        if self.detail:
+            body["detail"] = self.detail
+        if instance:
+            body["instance"] = instance
+        if self.errors:
+            body["errors"] = self.errors
+        body.update(self.extra)
+        return body
+
+
+def field_error(location: str, field: str, detail: str) -> dict[str, Any]:
+    """One entry of `errors`: a JSON pointer into the body, or a parameter name elsewhere."""
+    if location == "body":
+        return {"in": "body", "pointer": field if field.startswith("/") else "/" + field, "detail": detail}
+    return {"in": location, "name": field, "detail": detail}
+
+
+def invalid(*errors: dict[str, Any], detail: str = "The request has invalid fields.") -> Problem:
+    return Problem(422, "Unprocessable Content", detail, errors=list(errors))
+
+
+def not_found(what: str) -> Problem:
+    return Problem(404, "Not Found", f"No such {what}.")
+
+
+def response(problem: Problem, request: Request) -> JSONResponse:
+    return JSONResponse(
+        problem.body(instance=request.url.path),
+        status_code=problem.status,
+        media_type=MEDIA_TYPE,
+        headers=problem.headers,
+    )
+
+
+def _pointer(location: tuple[Any, ...]) -> dict[str, Any]:
+    where, *path = location or ("body",)
+    if where == "body":
+        escaped = [str(part).replace("~", "~0").replace("/", "~1") for part in path]
+        return {"in": "body", "pointer": "/" + "/".join(escaped)}
+    return {"in": where, "name": ".".join(str(part) for part in path)}
+
+
+async def _validation(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    errors = [{**_pointer(tuple(e["loc"])), "detail": e["msg"]} for e in error.errors()]
+    return response(invalid(*errors), request)
+
+
+async def _problem(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, Problem)
+    return response(error, request)
+
+
+async def _http(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, StarletteHTTPException)
+    from http import HTTPStatus
+
+    title = HTTPStatus(error.status_code).phrase
+    detail = error.detail if isinstance(error.detail, str) and error.detail != title else None
+    return response(Problem(error.status_code, title, detail, headers=error.headers), request)
+
+
+async def _database_unavailable(request: Request, error: Exception) -> JSONResponse:
+    if isinstance(error, DBAPIError) and not error.connection_invalidated and not isinstance(
+        error, OperationalError | InterfaceError
+    ):
+        return await _unexpected(request, error)
+    log.warning("database unavailable: %s", error)
+    problem = Problem(503, "Service Unavailable", "The database is unavailable; retry shortly.",
+                      headers={"Retry-After": "2"})
+    return response(problem, request)
+
+
+async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return response(Problem(500, "Internal Server Error", "Something went wrong on our side."), request)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(Problem, _problem)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(DBAPIError, _database_unavailable)
+    app.add_exception_handler(OSError, _database_unavailable)
+    app.add_exception_handler(Exception, _unexpected)
