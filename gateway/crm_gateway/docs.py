@@ -1,0 +1,54 @@
+"""One OpenAPI document for the whole suite, merged from every service's own, shown at /docs."""
+
+import asyncio
+import logging
+
+import httpx
+from fastapi import APIRouter, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(include_in_schema=False)
+
+
+def merge(own: dict, services: dict[str, dict]) -> dict:
+    merged = {**own, "info": {"title": "Dealer Retention CRM API", "version": own["info"]["version"],
+                              "description": "Every public route of the suite, served through the gateway."},
+              "paths": dict(own.get("paths", {}))}
+    schemas = dict(own.get("components", {}).get("schemas", {}))
+    security = dict(own.get("components", {}).get("securitySchemes", {}))
+    for service, document in services.items():
+        for path, item in document.get("paths", {}).items():
+            merged["paths"][path] = item
+        for name, schema in document.get("components", {}).get("schemas", {}).items():
+            if name in schemas and schemas[name] != schema:
+                log.warning("schema %s differs between services; %s's wins", name, service)
+            schemas[name] = schema
+        security.update(document.get("components", {}).get("securitySchemes", {}))
+    merged["components"] = {"schemas": schemas, "securitySchemes": security}
+    return merged
+
+
+@router.get("/openapi.json")
+async def openapi(request: Request) -> dict:
+    client: httpx.AsyncClient = request.app.state.upstream_client
+    upstreams: dict[str, str] = request.app.state.upstreams
+
+    async def fetch(service: str) -> tuple[str, dict]:
+        try:
+            response = await client.get(f"{upstreams[service]}/openapi.json", timeout=5)
+            response.raise_for_status()
+            return service, response.json()
+        except httpx.HTTPError as error:
+            log.warning("no OpenAPI from %s: %r", service, error)
+            return service, {}
+
+    documents = dict(await asyncio.gather(*(fetch(service) for service in upstreams)))
+    return merge(request.app.openapi(), documents)
+
+
+@router.get("/docs")
+async def docs() -> HTMLResponse:
+    return get_swagger_ui_html(openapi_url="/openapi.json", title="Dealer Retention CRM API")

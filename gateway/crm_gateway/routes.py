@@ -1,0 +1,22 @@
+"""Which service owns which public path. The gateway routes by prefix and never rewrites a path."""
+
+from crm_gateway.settings import GatewaySettings
+
+OWNERS = {
+    "customer": ("/api/v1/customers", "/api/v1/vehicles", "/api/v1/visits", "/api/v1/leads"),
+    "segmentation": ("/api/v1/segments", "/api/v1/profiles", "/api/v1/kpis"),
+    "survey": ("/api/v1/surveys", "/s/"),
+    "care": ("/api/v1/care",),
+}
+
+
+def upstreams(settings: GatewaySettings) -> dict[str, str]:
+    return {service: getattr(settings, f"{service}_url").rstrip("/") for service in OWNERS}
+
+
+def owner_of(path: str) -> str | None:
+    for service, prefixes in OWNERS.items():
+        for prefix in prefixes:
+            if path == prefix.rstrip("/") or path.startswith(prefix.rstrip("/") + "/"):
+                return service
+    return None

@@ -1,0 +1,17 @@
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from crm_care.settings import CareSettings
+from crm_kit.app import ServiceSpec, create_service_app
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(settings: CareSettings | None = None) -> FastAPI:
+    return create_service_app(ServiceSpec(
+        settings=settings or CareSettings(),
+        title="Care service",
+        description="Reminders, greetings, follow-up tasks, consented messages, complaint cases and rescue.",
+        migrations=MIGRATIONS,
+    ))

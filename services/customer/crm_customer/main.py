@@ -1,0 +1,21 @@
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from crm_customer import api, consumers
+from crm_customer.settings import CustomerSettings
+from crm_kit.app import ServiceSpec, create_service_app
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(settings: CustomerSettings | None = None) -> FastAPI:
+    return create_service_app(ServiceSpec(
+        settings=settings or CustomerSettings(),
+        title="Customer service",
+        description="Customers, vehicles, ownership, visits, leads and consent: the dealer's single source of truth.",
+        migrations=MIGRATIONS,
+        routers=[api.router],
+        consumes=consumers.TOPICS,
+        handlers=consumers.HANDLERS,
+    ))
