@@ -1,0 +1,65 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+# Prerequisites: Python 3.11+, Java 17+, Maven (fetches the Kafka broker jars once).
+
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.synced
+
+.PHONY: help setup run stop test test-fast lint format contracts bench clean prerequisites
+
+help:
+	@echo "make run      start broker, database, the four services and the gateway; load the demo dealer"
+	@echo "make test     the whole suite against its own throwaway broker and database"
+	@echo "make stop     stop a 'make run' started in the background"
+	@echo "make lint     ruff;  make contracts  regenerate JSON Schemas + AsyncAPI;  make bench  benchmarks"
+
+prerequisites:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || \
+		{ echo "Python 3.11 or newer is needed as '$(PYTHON)' (set PYTHON=/path/to/python3.11)."; exit 1; }
+	@command -v java >/dev/null || { echo "Java 17+ is needed to run the Kafka broker (apt-get install openjdk-17-jre-headless)."; exit 1; }
+	@command -v mvn >/dev/null || { echo "Maven is needed once, to fetch the Kafka broker jars (apt-get install maven)."; exit 1; }
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install -q uv==$(UV_VERSION)
+
+# Re-running is a no-op unless the lock file or a pyproject changed.
+$(STAMP): $(UV) uv.lock pyproject.toml $(wildcard */pyproject.toml services/*/pyproject.toml deploy/*/pyproject.toml)
+	$(UV) sync --all-packages --locked --quiet
+	@touch $@
+
+setup: prerequisites $(STAMP)
+	@$(PY) -m crm_devstack.kafka fetch
+
+run: setup
+	$(PY) -m crm_devstack.stack
+
+stop:
+	@if [ -f .run/stack.pid ]; then kill -TERM $$(cat .run/stack.pid) && echo "stopping the suite"; \
+	else echo "no background run (.run/stack.pid missing)"; fi
+
+test: setup lint
+	$(PY) -m crm_contracts.generate --check
+	$(VENV)/bin/pytest
+
+test-fast: setup
+	$(VENV)/bin/pytest -m "not slow"
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+
+contracts: $(STAMP)
+	$(PY) -m crm_contracts.generate
+
+bench: setup
+	$(PY) -m bench
+
+clean:
+	rm -rf .run .cache $(VENV) $(TOOLS)

@@ -1,0 +1,10 @@
+"""`make bench`: run every benchmark, or the ones named: `python -m bench events`."""
+
+import importlib
+import sys
+
+BENCHMARKS = ["events"]
+
+for name in sys.argv[1:] or BENCHMARKS:
+    print(f"\n=== bench.{name} ===", flush=True)
+    importlib.import_module(f"bench.{name}").main()
