@@ -5,11 +5,16 @@ generator, the producers' `new_event` and the consumers' parsing all read from.
 """
 
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from decimal import Decimal
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, WithJsonSchema
 
 from crm_contracts.envelope import EVENT_TYPE, Envelope, schema_uri
+
+Money = Annotated[Decimal, WithJsonSchema(
+    {"type": "string", "pattern": r"^-?\d+(\.\d+)?$", "examples": ["1280.00"],
+     "description": "A decimal amount in yuan, as a string so no precision is lost"}, mode="serialization")]
 
 
 class Payload(BaseModel):

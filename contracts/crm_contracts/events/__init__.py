@@ -1,5 +1,5 @@
 """Every event payload, one module per owning service. Importing this package registers them all."""
 
-from crm_contracts.events import customer, segmentation
+from crm_contracts.events import care, customer, segmentation, survey
 
-__all__ = ["customer", "segmentation"]
+__all__ = ["care", "customer", "segmentation", "survey"]
