@@ -2,7 +2,9 @@
 
 import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer
 
+from crm_contracts import Envelope, topics
 from crm_devstack.pytest_plugin import eventually
 from crm_devstack.stack import PROCESSES
 
@@ -51,6 +53,10 @@ async def test_registered_customer_becomes_a_profile_in_segmentation(stack, gate
 
         shown = await eventually(profile, timeout=30)
         assert shown["dealer_id"] == "D-E2E"
+        published = await events_about(stack, customer["id"])
+        assert [e.type for e in published] == ["crm.customer.registered.v1"]
+        assert published[0].dealerid == "D-E2E" and published[0].requestid == "skeleton-1"
+        assert "13800138000" not in published[0].to_json().decode()  # never a phone number in an event
         assert shown["kind"] == "person"
         assert shown["status"] == "customer"
 
@@ -65,6 +71,20 @@ async def test_registered_customer_becomes_a_profile_in_segmentation(stack, gate
                 if line.startswith("crm_events_consumed_total{") and "crm.customer.registered.v1" in line
                 and 'outcome="processed"' in line]
     assert consumed and float(consumed[0].rsplit(" ", 1)[1]) >= 1
+
+
+async def events_about(stack, customer_id: str) -> list[Envelope]:
+    consumer = AIOKafkaConsumer(topics.CUSTOMER, bootstrap_servers=stack.broker.bootstrap_servers,
+                                auto_offset_reset="earliest", group_id=None)
+    await consumer.start()
+    found = []
+    try:
+        for _ in range(10):
+            for messages in (await consumer.getmany(timeout_ms=300)).values():
+                found += [Envelope.from_json(m.value) for m in messages if m.key == customer_id.encode()]
+    finally:
+        await consumer.stop()
+    return found
 
 
 async def test_bad_input_gets_a_problem_naming_each_field_and_stores_nothing(stack, gateway):

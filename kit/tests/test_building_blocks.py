@@ -1,0 +1,140 @@
+"""The kit's request-side pieces as a client meets them: problems, cursors, tokens, settings."""
+
+import time
+
+import httpx
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi import FastAPI
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import text
+
+from crm_kit import problems
+from crm_kit.auth import TokenVerifier
+from crm_kit.db import create_engine
+from crm_kit.pagination import decode_cursor, encode_cursor, page_of
+from crm_kit.problems import Problem
+from crm_kit.settings import ServiceSettings
+
+
+class Visit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    amount: float = Field(ge=0)
+    order_number: str
+
+
+def problem_app() -> FastAPI:
+    app = FastAPI()
+    problems.install(app)
+    unreachable = create_engine("postgresql+asyncpg://crm:x@127.0.0.1:1/nowhere", pool_size=1)
+
+    @app.post("/visits")
+    async def record(visit: Visit) -> Visit:
+        return visit
+
+    @app.get("/conflict")
+    async def conflict():
+        raise Problem(409, "Conflict", "Already there.", existing_id="c-1")
+
+    @app.get("/crash")
+    async def crash():
+        raise RuntimeError("secret internals")
+
+    @app.get("/database")
+    async def database():
+        async with unreachable.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    return app
+
+
+@pytest.fixture
+async def client():
+    transport = httpx.ASGITransport(app=problem_app(), raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://kit") as client:
+        yield client
+
+
+async def test_validation_problem_names_every_bad_field_with_a_pointer(client):
+    response = await client.post("/visits", json={"amount": -5, "colour": "red"})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == 422 and body["instance"] == "/visits"
+    assert {e["pointer"] for e in body["errors"]} == {"/amount", "/order_number", "/colour"}
+
+
+async def test_problem_carries_extra_members_and_unexpected_errors_hide_internals(client):
+    conflict = await client.get("/conflict")
+    assert conflict.status_code == 409 and conflict.json()["existing_id"] == "c-1"
+    crash = await client.get("/crash")
+    assert crash.status_code == 500
+    assert "secret" not in crash.text
+    missing = await client.get("/nowhere")
+    assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
+
+
+async def test_unreachable_database_is_a_retryable_503(client):
+    response = await client.get("/database")
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "2"
+
+
+def test_cursor_round_trips_and_a_forged_one_is_a_400_on_the_cursor_parameter():
+    cursor = encode_cursor("2026-11-01T00:00:00+00:00", 42)
+    assert decode_cursor(cursor, 2) == ["2026-11-01T00:00:00+00:00", 42]
+    with pytest.raises(Problem) as refused:
+        decode_cursor("bm90LWEtbGlzdA", 2)
+    assert refused.value.status == 400 and refused.value.errors[0]["name"] == "cursor"
+    page = page_of([1, 2, 3], 2, lambda item: (item,))
+    assert page.items == [1, 2] and decode_cursor(page.next_cursor, 1) == [2]
+    assert page_of([1, 2], 2, lambda item: (item,)).next_cursor is None
+
+
+@pytest.fixture(scope="module")
+def keys():
+    private = Ed25519PrivateKey.generate()
+    pem = private.public_key().public_bytes(serialization.Encoding.PEM,
+                                            serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    return private, pem
+
+
+def token(private, **overrides) -> str:
+    now = int(time.time())
+    claims = {"iss": "crm-gateway", "aud": "crm", "sub": "u1", "iat": now, "exp": now + 60,
+              "scope": "customers:read pii:read", "dealers": ["D1"], "roles": ["cs_information_manager"]}
+    return jwt.encode({**claims, **overrides}, private, algorithm="EdDSA", headers={"kid": "k1"})
+
+
+async def test_a_valid_token_gives_permissions_and_dealer_scope(keys):
+    private, pem = keys
+    principal = await TokenVerifier(issuer="crm-gateway", audience="crm", public_key=pem).verify(token(private))
+    assert principal.can("pii:read") and not principal.can("customers:write")
+    assert principal.sees("D1") and not principal.sees("D2") and principal.dealer_filter() == {"D1"}
+
+
+@pytest.mark.parametrize(("forge", "detail"), [
+    (lambda private: token(private, exp=int(time.time()) - 120), "expired"),
+    (lambda private: token(Ed25519PrivateKey.generate()), "not valid"),
+    (lambda private: token(private, aud="someone-else"), "not valid"),
+    (lambda private: token(private, iss="evil"), "not valid"),
+    (lambda private: "not.a.token", "malformed"),
+])
+async def test_expired_forged_or_foreign_tokens_are_refused(keys, forge, detail):
+    private, pem = keys
+    with pytest.raises(Problem) as refused:
+        await TokenVerifier(issuer="crm-gateway", audience="crm", public_key=pem).verify(forge(private))
+    assert refused.value.status == 401 and detail in refused.value.detail
+
+
+def test_production_refuses_insecure_defaults_but_dev_allows_them():
+    assert ServiceSettings(environment="dev").is_dev
+    with pytest.raises(ValidationError, match="DATABASE_URL needs a real password"):
+        ServiceSettings(environment="prod")
+    with pytest.raises(ValidationError, match="JWT_JWKS_URL must be https"):
+        ServiceSettings(environment="prod", database_url="postgresql+asyncpg://crm:S3cret@db/crm",
+                        jwt_jwks_url="http://gateway.internal/.well-known/jwks.json")
+    ServiceSettings(environment="prod", database_url="postgresql+asyncpg://crm:S3cret@db/crm",
+                    jwt_jwks_url="https://gateway.example/.well-known/jwks.json")
