@@ -33,7 +33,7 @@ def test_run_brings_up_five_ready_processes_with_the_demo_and_stops_on_ctrl_c(tm
             assert time.monotonic() < deadline, "".join(output)
         printed = "".join(output)
         assert "Demo login: username 'admin'" in printed
-        assert "Demo dealer D-DEMO-001: 50 customers registered" in printed
+        assert "Demo dealer D-DEMO-001: 2000 customers registered" in printed
         for offset, process in enumerate(PROCESSES):
             assert f"http://127.0.0.1:{base + offset}" in printed
             assert httpx.get(f"http://127.0.0.1:{base + offset}/readyz", timeout=5).status_code == 200, process

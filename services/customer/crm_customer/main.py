@@ -3,6 +3,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from crm_customer import api, consumers
+from crm_customer.handlers import imports
 from crm_customer.settings import CustomerSettings
 from crm_kit.app import ServiceSpec, create_service_app
 
@@ -10,12 +11,16 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def create_app(settings: CustomerSettings | None = None) -> FastAPI:
-    return create_service_app(ServiceSpec(
-        settings=settings or CustomerSettings(),
+    settings = settings or CustomerSettings()
+    app = create_service_app(ServiceSpec(
+        settings=settings,
         title="Customer service",
         description="Customers, vehicles, ownership, visits, leads and consent: the dealer's single source of truth.",
         migrations=MIGRATIONS,
-        routers=[api.router],
+        routers=api.ROUTERS,
         consumes=consumers.TOPICS,
         handlers=consumers.HANDLERS,
+        background=[imports.worker(settings.import_batch_size, settings.import_poll_seconds)],
     ))
+    app.state.keyring = settings.keyring()
+    return app

@@ -1,0 +1,84 @@
+"""/api/v1/vehicles and /api/v1/visits."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Response
+
+from crm_contracts import permissions
+from crm_customer.api.shaping import vehicle_public
+from crm_customer.handlers import vehicles as vehicle_handlers
+from crm_customer.handlers import visits as visit_handlers
+from crm_customer.handlers.common import etag
+from crm_customer.models import (
+    OdometerCreate,
+    OdometerPublic,
+    TransferRequest,
+    VehicleCreate,
+    VehiclePublic,
+    VehicleUpdate,
+    VisitCreate,
+    VisitPublic,
+)
+from crm_kit.auth import Principal, require
+from crm_kit.db import SessionDep
+
+vehicles = APIRouter(prefix="/api/v1/vehicles", tags=["vehicles"])
+visits = APIRouter(prefix="/api/v1/visits", tags=["visits"])
+
+
+@vehicles.post("", status_code=201, response_model=VehiclePublic)
+async def register_vehicle(data: VehicleCreate, session: SessionDep, response: Response,
+                           principal: Principal = require(permissions.CUSTOMERS_WRITE)) -> VehiclePublic:
+    vehicle, warnings = await vehicle_handlers.register_vehicle(session, principal, data)
+    response.headers["Location"] = f"{vehicles.prefix}/{vehicle.id}"
+    response.headers["ETag"] = etag(vehicle.version)
+    return vehicle_public(vehicle, warnings=warnings)
+
+
+@vehicles.get("/{vehicle_id}", response_model=VehiclePublic)
+async def get_vehicle(vehicle_id: uuid.UUID, session: SessionDep, response: Response,
+                      principal: Principal = require(permissions.CUSTOMERS_READ)) -> VehiclePublic:
+    vehicle, ownership = await vehicle_handlers.read_vehicle(session, principal, vehicle_id)
+    response.headers["ETag"] = etag(vehicle.version)
+    return vehicle_public(vehicle, ownership)
+
+
+@vehicles.patch("/{vehicle_id}", response_model=VehiclePublic)
+async def update_vehicle(vehicle_id: uuid.UUID, data: VehicleUpdate, session: SessionDep, response: Response,
+                         if_match: Annotated[str | None, Header(description="Optional: refuse a stale edit")] = None,
+                         principal: Principal = require(permissions.CUSTOMERS_WRITE)) -> VehiclePublic:
+    vehicle = await vehicle_handlers.update_vehicle(session, principal, vehicle_id, data, if_match)
+    response.headers["ETag"] = etag(vehicle.version)
+    return vehicle_public(vehicle)
+
+
+@vehicles.post("/{vehicle_id}/odometer", status_code=201, response_model=OdometerPublic)
+async def record_odometer(vehicle_id: uuid.UUID, data: OdometerCreate, session: SessionDep,
+                          principal: Principal = require(permissions.CUSTOMERS_WRITE)) -> OdometerPublic:
+    reading = await vehicle_handlers.record_odometer(session, principal, vehicle_id, data)
+    return OdometerPublic.model_validate(reading, from_attributes=True)
+
+
+@vehicles.post("/{vehicle_id}/transfer", response_model=VehiclePublic)
+async def transfer_vehicle(vehicle_id: uuid.UUID, data: TransferRequest, session: SessionDep,
+                           principal: Principal = require(permissions.CUSTOMERS_WRITE)) -> VehiclePublic:
+    vehicle, ownership = await vehicle_handlers.transfer(session, principal, vehicle_id, data)
+    return vehicle_public(vehicle, ownership)
+
+
+@visits.post("", status_code=201, response_model=VisitPublic,
+             responses={200: {"description": "A retried post: the visit stored the first time"}})
+async def record_visit(data: VisitCreate, session: SessionDep, response: Response,
+                       principal: Principal = require(permissions.CUSTOMERS_WRITE)) -> VisitPublic:
+    visit, created = await visit_handlers.record_visit(session, principal, data)
+    response.status_code = 201 if created else 200
+    response.headers["Location"] = f"{visits.prefix}/{visit.id}"
+    return VisitPublic.model_validate(visit, from_attributes=True)
+
+
+@visits.get("/{visit_id}", response_model=VisitPublic)
+async def get_visit(visit_id: uuid.UUID, session: SessionDep,
+                    principal: Principal = require(permissions.CUSTOMERS_READ)) -> VisitPublic:
+    return VisitPublic.model_validate(await visit_handlers.read_visit(session, principal, visit_id),
+                                      from_attributes=True)

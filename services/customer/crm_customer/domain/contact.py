@@ -1,0 +1,62 @@
+"""Contact data: mainland mobiles in E.164, e-mail addresses, WeChat ids, and how staff see them masked."""
+
+from functools import lru_cache
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+
+class InvalidMobile(ValueError):
+    pass
+
+
+@lru_cache(maxsize=65_536)  # an import names each customer's mobile on every vehicle and visit line
+def normalise_mobile(raw: str) -> str:
+    """A mainland mobile as E.164 (+8613800138000); accepts spaces, dashes and a +86/0086 prefix."""
+    try:
+        number = phonenumbers.parse(raw, "CN")
+    except phonenumbers.NumberParseException as error:
+        raise InvalidMobile("not a phone number") from error
+    if number.country_code != 86 or phonenumbers.number_type(number) not in (
+        phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE
+    ) or not phonenumbers.is_valid_number(number):
+        raise InvalidMobile("not a valid mainland China mobile number (11 digits starting 13–19)")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalise_email(raw: str) -> str:
+    """Syntax only (no DNS lookup: imports must not depend on the network); the domain part lower-cased."""
+    try:
+        return validate_email(raw, check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise ValueError(f"not a valid e-mail address: {error}") from error
+
+
+def mask_mobile(e164: str | None) -> str | None:
+    """+8613800138000 -> 138****8000, the way Chinese dealers show a number to staff without PII rights."""
+    if not e164:
+        return e164
+    national = e164.removeprefix("+86")
+    return f"{national[:3]}****{national[-4:]}"
+
+
+def mask_email(email: str | None) -> str | None:
+    """wang.wei@example.com -> w***@example.com"""
+    if not email:
+        return email
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def mask_name(name: str, kind: str) -> str:
+    """王小明 -> 王**: the surname is enough to greet; an organisation's name is not personal data."""
+    if kind == "organisation" or not name:
+        return name
+    return name[0] + "*" * max(1, len(name) - 1)
+
+
+def mask_opaque(value: str | None) -> str | None:
+    """A WeChat openid or similar token: the first four characters only."""
+    if not value:
+        return value
+    return value[:4] + "****"

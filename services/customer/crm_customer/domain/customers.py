@@ -1,0 +1,67 @@
+"""A customer's fields as the API or an import file gives them -> normalised column values, or refusals."""
+
+from datetime import date
+from typing import Any
+
+from crm_customer.domain import Refusal
+from crm_customer.domain.contact import InvalidMobile, normalise_email, normalise_mobile
+from crm_customer.domain.identity import disagreements_with_id, normalise_credit_code, normalise_resident_id
+from crm_customer.domain.visits import future_dates
+
+TEXT_FIELDS = ("name", "wechat_openid", "province", "city", "address", "age_band", "income_band", "education",
+               "source_channel")
+NEVER_EMPTY = ("name", "mobile", "lunar_birthday", "language", "tags", "status")
+
+
+def normalise_customer(given: dict[str, Any], kind: str, today: date, current: dict[str, Any] | None = None
+                       ) -> tuple[dict[str, Any], list[Refusal]]:
+    """Only the keys present in `given` are normalised; `id_number` stays plain here (the caller seals it).
+    `current` (id_number, birth_date, gender of the stored record) lets an update be checked against the
+    resident ID number it already has."""
+    current = current or {}
+    values: dict[str, Any] = {}
+    refusals: list[Refusal] = []
+    for name, value in given.items():
+        if value is None and name in NEVER_EMPTY:
+            refusals.append((name, "cannot be removed"))
+            continue
+        if value is None or name in ("kind", "dealer_id"):
+            values[name] = value
+            continue
+        try:
+            values[name] = _normalise(name, value, kind)
+        except (InvalidMobile, ValueError) as error:
+            refusals.append((name, str(error)))
+    refusals += future_dates(today, birth_date=values.get("birth_date"))
+    if any(field in ("id_number", "birth_date", "gender") for field, _ in refusals):
+        return values, refusals
+    number = values["id_number"] if "id_number" in values else current.get("id_number")
+    if number and {"id_number", "birth_date", "gender"} & values.keys():
+        refusals += disagreements_with_id(number, *(values[name] if name in values else current.get(name)
+                                                    for name in ("birth_date", "gender")))
+    return values, refusals
+
+
+def _normalise(name: str, value: Any, kind: str) -> Any:
+    if name == "mobile":
+        return normalise_mobile(value)
+    if name == "email":
+        return normalise_email(value)
+    if name == "id_number":
+        if kind == "organisation":
+            raise ValueError("an organisation has a credit_code, not a resident ID number")
+        return normalise_resident_id(value)
+    if name == "credit_code":
+        return normalise_credit_code(value)
+    if name == "tags":
+        return sorted({tag.strip() for tag in value if tag.strip()})
+    if name in TEXT_FIELDS:
+        text = value.strip()
+        if name == "name" and not text:
+            raise ValueError("must not be blank")
+        return text or None
+    return value
+
+
+def birthday_mm_dd(birth_date: date | None) -> str | None:
+    return birth_date.strftime("%m-%d") if birth_date else None

@@ -1,0 +1,135 @@
+"""Vehicles, their owners over time and their odometer readings."""
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from pydantic import ConfigDict
+from sqlmodel import Field, SQLModel
+
+
+class Vehicle(SQLModel, table=True):
+    __tablename__ = "vehicles"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    dealer_id: str
+    customer_id: uuid.UUID  # the current owner
+    vin: str
+    plate: str | None = None
+    brand: str
+    model: str
+    trim: str | None = None
+    model_year: int | None = None
+    delivery_date: date | None = None
+    registration_date: date | None = None
+    purchase_price: Decimal | None = Field(default=None, sa_type=sa.Numeric(12, 2))
+    warranty_end: date | None = None
+    insurance_expiry: date | None = None
+    sold_by_dealer: bool = True
+    odometer_km: int | None = None
+    odometer_read_on: date | None = None
+    created_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    version: int = 1
+
+
+class Ownership(SQLModel, table=True):
+    __tablename__ = "ownerships"
+
+    id: int | None = Field(default=None, primary_key=True)
+    vehicle_id: uuid.UUID
+    customer_id: uuid.UUID
+    from_date: date
+    to_date: date | None = None
+
+
+class OdometerReading(SQLModel, table=True):
+    __tablename__ = "odometer_readings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    vehicle_id: uuid.UUID
+    km: int
+    read_on: date
+    correction: bool = False
+    recorded_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+
+
+class VehicleFields(SQLModel):
+    model_config = ConfigDict(extra="forbid")
+
+    plate: str | None = Field(None, max_length=16)
+    brand: str | None = Field(None, min_length=1, max_length=60)
+    model: str | None = Field(None, min_length=1, max_length=80)
+    trim: str | None = Field(None, max_length=80)
+    model_year: int | None = Field(None, ge=1950, le=2100)
+    delivery_date: date | None = None
+    registration_date: date | None = None
+    purchase_price: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    warranty_end: date | None = None
+    insurance_expiry: date | None = None
+
+
+class VehicleCreate(VehicleFields):
+    customer_id: uuid.UUID
+    vin: str = Field(max_length=20)
+    brand: str = Field(min_length=1, max_length=60)
+    model: str = Field(min_length=1, max_length=80)
+    sold_by_dealer: bool = True
+
+
+class VehicleUpdate(VehicleFields):
+    sold_by_dealer: bool | None = None
+
+
+class OwnershipPublic(SQLModel):
+    customer_id: uuid.UUID
+    from_date: date
+    to_date: date | None = None
+
+
+class VehiclePublic(SQLModel):
+    id: uuid.UUID
+    dealer_id: str
+    customer_id: uuid.UUID
+    vin: str
+    plate: str | None = None
+    brand: str
+    model: str
+    trim: str | None = None
+    model_year: int | None = None
+    delivery_date: date | None = None
+    registration_date: date | None = None
+    purchase_price: Decimal | None = None
+    warranty_end: date | None = None
+    insurance_expiry: date | None = None
+    sold_by_dealer: bool
+    odometer_km: int | None = None
+    odometer_read_on: date | None = None
+    ownership: list[OwnershipPublic] = []
+    warnings: list[str] = []
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class OdometerCreate(SQLModel):
+    model_config = ConfigDict(extra="forbid")
+
+    km: int = Field(ge=0, le=3_000_000)
+    read_on: date
+    correction: bool = False
+
+
+class OdometerPublic(SQLModel):
+    vehicle_id: uuid.UUID
+    km: int
+    read_on: date
+    correction: bool
+
+
+class TransferRequest(SQLModel):
+    model_config = ConfigDict(extra="forbid")
+
+    to_customer_id: uuid.UUID
+    on: date

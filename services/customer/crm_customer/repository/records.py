@@ -1,0 +1,97 @@
+"""Queries about vehicles, ownership, odometer readings, visits, consent and leads."""
+
+import uuid
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from crm_customer.models import Consent, Lead, OdometerReading, Ownership, Vehicle, Visit
+
+
+async def get_vehicle(session: AsyncSession, vehicle_id: uuid.UUID, *, for_update: bool = False) -> Vehicle | None:
+    query = select(Vehicle).where(Vehicle.id == vehicle_id)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.exec(query)).first()
+
+
+async def vehicles_by_vin(session: AsyncSession, vins: Iterable[str]) -> dict[str, Vehicle]:
+    vins = list(vins)
+    if not vins:
+        return {}
+    found = (await session.exec(select(Vehicle).where(col(Vehicle.vin).in_(vins)))).all()
+    return {vehicle.vin: vehicle for vehicle in found}
+
+
+async def vehicles_by_id(session: AsyncSession, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Vehicle]:
+    ids = list(ids)
+    if not ids:
+        return {}
+    found = (await session.exec(select(Vehicle).where(col(Vehicle.id).in_(ids)))).all()
+    return {vehicle.id: vehicle for vehicle in found}
+
+
+async def ownership_of(session: AsyncSession, vehicle_id: uuid.UUID) -> list[Ownership]:
+    query = select(Ownership).where(Ownership.vehicle_id == vehicle_id).order_by(Ownership.from_date, Ownership.id)
+    return list((await session.exec(query)).all())
+
+
+async def current_ownership(session: AsyncSession, vehicle_id: uuid.UUID) -> Ownership | None:
+    query = select(Ownership).where(Ownership.vehicle_id == vehicle_id, col(Ownership.to_date).is_(None))
+    return (await session.exec(query)).first()
+
+
+async def readings_of(session: AsyncSession, vehicle_id: uuid.UUID) -> list[OdometerReading]:
+    query = select(OdometerReading).where(OdometerReading.vehicle_id == vehicle_id).order_by(
+        OdometerReading.read_on, OdometerReading.id)
+    return list((await session.exec(query)).all())
+
+
+async def visit_by_order(session: AsyncSession, dealer_id: str, order_number: str) -> Visit | None:
+    query = select(Visit).where(Visit.dealer_id == dealer_id, Visit.order_number == order_number)
+    return (await session.exec(query)).first()
+
+
+async def visits_by_order(session: AsyncSession, dealer_id: str, numbers: Iterable[str]) -> dict[str, Visit]:
+    numbers = list(numbers)
+    if not numbers:
+        return {}
+    query = select(Visit).where(Visit.dealer_id == dealer_id, col(Visit.order_number).in_(numbers))
+    return {visit.order_number: visit for visit in (await session.exec(query)).all()}
+
+
+async def get_visit(session: AsyncSession, visit_id: uuid.UUID) -> Visit | None:
+    return await session.get(Visit, visit_id)
+
+
+async def visits_of(session: AsyncSession, customer_id: uuid.UUID, limit: int) -> list[Visit]:
+    query = select(Visit).where(Visit.customer_id == customer_id).order_by(
+        col(Visit.visited_on).desc(), col(Visit.id).desc()).limit(limit)
+    return list((await session.exec(query)).all())
+
+
+async def vehicles_of(session: AsyncSession, customer_id: uuid.UUID) -> list[Vehicle]:
+    query = select(Vehicle).where(Vehicle.customer_id == customer_id).order_by(Vehicle.created_at)
+    return list((await session.exec(query)).all())
+
+
+async def consent(session: AsyncSession, customer_id: uuid.UUID, purpose: str, channel: str) -> Consent | None:
+    return await session.get(Consent, (customer_id, purpose, channel))
+
+
+async def upsert_consent(session: AsyncSession, row: Consent) -> None:
+    await session.merge(row)
+
+
+async def get_lead(session: AsyncSession, lead_id: uuid.UUID, *, for_update: bool = False) -> Lead | None:
+    query = select(Lead).where(Lead.id == lead_id)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.exec(query)).first()
+
+
+async def delete_readings_and_ownership(session: AsyncSession, vehicle_id: uuid.UUID) -> None:
+    await session.exec(sa.delete(OdometerReading).where(OdometerReading.vehicle_id == vehicle_id))
+    await session.exec(sa.delete(Ownership).where(Ownership.vehicle_id == vehicle_id))
