@@ -3,15 +3,32 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from crm_kit.app import ServiceSpec, create_service_app
+from crm_survey import api, consumers
+from crm_survey.handlers.delivery import expire_invitations, send_invitations
+from crm_survey.handlers.setup import shipped_templates
+from crm_survey.ratelimit import PublicLimits, TokenBucket
 from crm_survey.settings import SurveySettings
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def create_app(settings: SurveySettings | None = None) -> FastAPI:
-    return create_service_app(ServiceSpec(
-        settings=settings or SurveySettings(),
+    settings = settings or SurveySettings()
+    app = create_service_app(ServiceSpec(
+        settings=settings,
         title="Survey service",
         description="Survey templates, invitations, responses, SSI/CSI/NPS indices and hot alerts.",
         migrations=MIGRATIONS,
+        routers=api.ROUTERS,
+        consumes=consumers.TOPICS,
+        handlers=consumers.HANDLERS,
+        background=[send_invitations, expire_invitations],
+        resources=[shipped_templates],
     ))
+    app.state.public_limits = PublicLimits(
+        per_token=TokenBucket(settings.public_rate_per_token, settings.public_burst),
+        # an address may be a dealer's shared Wi-Fi: its burst is a tenth of a minute's allowance
+        per_address=TokenBucket(settings.public_rate_per_address,
+                                max(settings.public_burst, settings.public_rate_per_address / 10)),
+        trusted_proxies=frozenset(p.strip() for p in settings.trusted_proxies.split(",") if p.strip()))
+    return app

@@ -1,0 +1,1 @@
+"""Survey rules with no I/O: template definitions, answer checks, scoring, triggers and analytics."""

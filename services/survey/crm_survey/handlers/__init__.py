@@ -1,0 +1,1 @@
+"""Use cases, one module per topic: load, apply the domain rules, save state and its events together."""

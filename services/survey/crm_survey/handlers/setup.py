@@ -1,0 +1,116 @@
+"""Templates (versioned; a published version is immutable) and each dealer's survey settings."""
+
+import contextlib
+import uuid
+from datetime import UTC, datetime
+
+from fastapi import FastAPI
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from crm_kit.auth import Principal, check_dealer
+from crm_kit.problems import Problem, field_error, invalid, not_found
+from crm_survey.domain.templates import TemplateDefinition, definition_errors
+from crm_survey.handlers.common import DEFAULT_RULES, RULE_FIELDS, ship_defaults, stored
+from crm_survey.models.api import DealerSettingsBody, DealerSettingsPublic, TemplateChange, TemplateCreate
+from crm_survey.models.tables import DealerSurveySettings, TemplateVersion
+from crm_survey.repository import templates
+
+
+@contextlib.asynccontextmanager
+async def shipped_templates(app: FastAPI):
+    """A lifespan resource: the shipped templates are listed from the first request on."""
+    async with app.state.sessions() as session, session.begin():
+        await ship_defaults(session)
+    yield
+
+
+def _check_definition(definition: TemplateDefinition) -> None:
+    errors = definition_errors(definition)
+    if errors:
+        raise invalid(*(field_error("body", f"/definition{pointer}", detail) for pointer, detail in errors))
+
+
+def _may_write(principal: Principal, version: TemplateVersion) -> None:
+    if version.dealer_id is None:
+        if not principal.all_dealers:
+            raise Problem(403, "Forbidden", "Network templates are changed by the carmaker only.")
+    else:
+        check_dealer(principal, version.dealer_id, "template")
+
+
+async def create_template(session: AsyncSession, data: TemplateCreate, principal: Principal) -> TemplateVersion:
+    _check_definition(data.definition)
+    if data.dealer_id is None and not principal.all_dealers:
+        raise invalid(field_error("body", "dealer_id", "required: only the carmaker makes network templates"))
+    if data.dealer_id is not None and not principal.sees(data.dealer_id):
+        raise Problem(403, "Forbidden", "You cannot write to this dealer.",
+                      errors=[field_error("body", "dealer_id", "not one of your dealers")])
+    async with session.begin():
+        version = TemplateVersion(
+            template_id=uuid.uuid4(), version=1, dealer_id=data.dealer_id, kind=data.definition.kind,
+            name=data.name, status="draft", definition=stored(data.definition), created_by=principal.subject,
+            created_at=datetime.now(UTC))
+        templates.add_version(session, version)
+    return version
+
+
+async def change_template(session: AsyncSession, template_id: uuid.UUID, data: TemplateChange,
+                          principal: Principal) -> TemplateVersion:
+    """A draft is edited in place; a published version is never touched: the change becomes a new draft."""
+    _check_definition(data.definition)
+    async with session.begin():
+        latest = await templates.latest_version(session, template_id, for_update=True)
+        if latest is None:
+            raise not_found("template")
+        _may_write(principal, latest)
+        if data.definition.kind != latest.kind:
+            raise invalid(field_error("body", "/definition/kind", f"this template is a {latest.kind} template"))
+        if latest.status == "draft":
+            latest.definition, latest.name = stored(data.definition), data.name or latest.name
+            latest.created_at, latest.created_by = datetime.now(UTC), principal.subject
+            return latest
+        version = TemplateVersion(
+            template_id=template_id, version=latest.version + 1, dealer_id=latest.dealer_id, kind=latest.kind,
+            name=data.name or latest.name, status="draft", definition=stored(data.definition),
+            created_by=principal.subject, created_at=datetime.now(UTC))
+        templates.add_version(session, version)
+    return version
+
+
+async def publish_template(session: AsyncSession, template_id: uuid.UUID, version_number: int,
+                           principal: Principal) -> TemplateVersion:
+    async with session.begin():
+        version = await templates.get_version(session, template_id, version_number)
+        if version is None:
+            raise not_found("template version")
+        _may_write(principal, version)
+        if version.status == "draft":
+            version.status, version.published_at = "published", datetime.now(UTC)
+    return version
+
+
+async def dealer_settings(session: AsyncSession, dealer_id: str) -> DealerSettingsPublic:
+    saved = await templates.dealer_settings(session, dealer_id)
+    if saved is None:
+        return DealerSettingsPublic(dealer_id=dealer_id, **{name: getattr(DEFAULT_RULES, name) for name in RULE_FIELDS})
+    return DealerSettingsPublic.model_validate(saved, from_attributes=True)
+
+
+async def save_dealer_settings(session: AsyncSession, dealer_id: str, data: DealerSettingsBody,
+                               principal: Principal) -> DealerSettingsPublic:
+    async with session.begin():
+        errors = []
+        for kind in ("ssi", "csi", "follow_up"):
+            template_id = getattr(data, f"{kind}_template_id")
+            if template_id is None:
+                continue
+            version = await templates.latest_version(session, template_id, published=True)
+            if version is None or (version.dealer_id not in (None, dealer_id)):
+                errors.append(field_error("body", f"{kind}_template_id", "no published template with this id"))
+            elif version.kind != kind:
+                errors.append(field_error("body", f"{kind}_template_id", f"a {version.kind} template, not {kind}"))
+        if errors:
+            raise invalid(*errors)
+        saved = await templates.save_dealer_settings(session, DealerSurveySettings(
+            dealer_id=dealer_id, **data.model_dump(), updated_at=datetime.now(UTC), updated_by=principal.subject))
+        return DealerSettingsPublic.model_validate(saved, from_attributes=True)

@@ -1,0 +1,1 @@
+"""Tables (`tables`) and the request/response families of the HTTP API (`api`)."""

@@ -1,0 +1,63 @@
+"""Responses and hot alerts."""
+
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import col, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from crm_survey.models.tables import HotAlertRecord, SurveyResponse
+
+
+def add(session: AsyncSession, row: SurveyResponse | HotAlertRecord) -> None:
+    session.add(row)
+
+
+async def get(session: AsyncSession, response_id: uuid.UUID) -> SurveyResponse | None:
+    return await session.get(SurveyResponse, response_id)
+
+
+async def of_invitation(session: AsyncSession, invitation_id: uuid.UUID) -> SurveyResponse | None:
+    query = select(SurveyResponse).where(SurveyResponse.invitation_id == invitation_id)
+    return (await session.exec(query)).first()
+
+
+async def erase_free_text(session: AsyncSession, customer_id: uuid.UUID) -> None:
+    await session.exec(update(SurveyResponse).where(SurveyResponse.customer_id == customer_id).values(free_text={}))
+    await session.exec(update(HotAlertRecord).where(HotAlertRecord.customer_id == customer_id).values(comment=None))
+
+
+async def alert(session: AsyncSession, alert_id: uuid.UUID, for_update: bool = False) -> HotAlertRecord | None:
+    return await session.get(HotAlertRecord, alert_id, with_for_update=for_update)
+
+
+async def page(session: AsyncSession, dealers: frozenset[str] | None, *, customer_id: uuid.UUID | None,
+               kind: str | None, channel: str | None, after: tuple[datetime, uuid.UUID] | None,
+               limit: int) -> list[SurveyResponse]:
+    query = select(SurveyResponse)
+    if dealers is not None:
+        query = query.where(col(SurveyResponse.dealer_id).in_(dealers))
+    if customer_id:
+        query = query.where(SurveyResponse.customer_id == customer_id)
+    if kind:
+        query = query.where(SurveyResponse.kind == kind)
+    if channel:
+        query = query.where(SurveyResponse.channel == channel)
+    if after:
+        query = query.where(sa.tuple_(SurveyResponse.recorded_at, SurveyResponse.id) < sa.tuple_(*after))
+    query = query.order_by(col(SurveyResponse.recorded_at).desc(), col(SurveyResponse.id).desc()).limit(limit + 1)
+    return list((await session.exec(query)).all())
+
+
+async def alerts_page(session: AsyncSession, dealers: frozenset[str] | None, *, status: str | None,
+                      after: tuple[datetime, uuid.UUID] | None, limit: int) -> list[HotAlertRecord]:
+    query = select(HotAlertRecord)
+    if dealers is not None:
+        query = query.where(col(HotAlertRecord.dealer_id).in_(dealers))
+    if status:
+        query = query.where(HotAlertRecord.status == status)
+    if after:
+        query = query.where(sa.tuple_(HotAlertRecord.raised_at, HotAlertRecord.id) < sa.tuple_(*after))
+    query = query.order_by(col(HotAlertRecord.raised_at).desc(), col(HotAlertRecord.id).desc()).limit(limit + 1)
+    return list((await session.exec(query)).all())
