@@ -34,6 +34,7 @@ $(STAMP): $(UV) uv.lock pyproject.toml $(wildcard */pyproject.toml services/*/py
 
 setup: prerequisites $(STAMP)
 	@$(PY) -m crm_devstack.kafka fetch
+	@bash deploy/prometheus/install-promtool.sh
 
 run: setup
 	$(PY) -m crm_devstack.stack

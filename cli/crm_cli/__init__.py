@@ -1,0 +1,1 @@
+"""crm: the operator's command line for the CRM suite."""
