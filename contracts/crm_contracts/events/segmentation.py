@@ -4,6 +4,8 @@ import uuid
 from datetime import date, datetime
 from typing import Literal
 
+from pydantic import Field
+
 from crm_contracts import topics
 from crm_contracts.registry import Money, Payload, event
 
@@ -58,6 +60,8 @@ class CustomerRescored(Payload):
     clv: Money | None = None
     churn_reasons: list[str] = []
     rescored_at: datetime
+    churn_risk: Literal["low", "medium", "high"] | None = None
+    p_alive: float | None = Field(None, ge=0, le=1, description="BG/NBD probability the customer is still active")
 
 
 @event("crm.first_service.lost.v1", topic=topics.SEGMENTATION)

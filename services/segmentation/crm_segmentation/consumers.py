@@ -1,17 +1,40 @@
 """Event type -> handler: what segmentation reads from the customer topic."""
 
+from collections.abc import Awaitable, Callable
+
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from crm_contracts import Envelope, parse_payload, topics
 from crm_kit.inbox import Handler
-from crm_segmentation import handlers
-
-
-async def customer_registered(session: AsyncSession, event: Envelope) -> None:
-    await handlers.start_profile(session, parse_payload(event))
-
+from crm_segmentation.handlers import events
+from crm_segmentation.handlers.context import Clock, Context
 
 TOPICS = [topics.CUSTOMER]
-HANDLERS: dict[str, Handler] = {
-    "crm.customer.registered.v1": customer_registered,
+
+USE_CASES: dict[str, Callable[..., Awaitable[None]]] = {
+    "crm.customer.registered.v1": events.customer_registered,
+    "crm.customer.updated.v1": events.customer_updated,
+    "crm.customer.merged.v1": events.customer_merged,
+    "crm.customer.erased.v1": events.customer_erased,
+    "crm.consent.changed.v1": events.consent_changed,
+    "crm.vehicle.registered.v1": events.vehicle_registered,
+    "crm.vehicle.updated.v1": events.vehicle_registered,
+    "crm.vehicle.transferred.v1": events.vehicle_transferred,
+    "crm.odometer.recorded.v1": events.odometer_recorded,
+    "crm.visit.recorded.v1": events.visit_recorded,
+    "crm.lead.converted.v1": events.lead_converted,
+    # crm.lead.created.v1 is left alone on purpose: a lead has no customer id until it converts.
 }
+
+
+def handlers_for(clock: Clock) -> dict[str, Handler]:
+    """The consumer's table; each event gets a fresh context so a new batch fit is seen at once."""
+
+    def thin(use_case):
+        async def handle(session: AsyncSession, event: Envelope) -> None:
+            await use_case(session, parse_payload(event), Context(clock))
+
+        handle.__name__ = use_case.__name__
+        return handle
+
+    return {event_type: thin(use_case) for event_type, use_case in USE_CASES.items()}

@@ -1,4 +1,4 @@
-"""HTTP routes of the segmentation service."""
+"""/api/v1/profiles: what segmentation knows and thinks of each customer."""
 
 import uuid
 
@@ -9,8 +9,8 @@ from crm_kit.auth import Principal, check_dealer, require
 from crm_kit.db import SessionDep
 from crm_kit.pagination import Cursor, Limit, Page, decode_cursor, page_of
 from crm_kit.problems import not_found
-from crm_segmentation import repository
-from crm_segmentation.models import ProfilePublic
+from crm_segmentation.models import ProfilePublic, VehiclePublic
+from crm_segmentation.repository import profiles as repository
 
 router = APIRouter(prefix="/api/v1/profiles", tags=["profiles"])
 
@@ -27,8 +27,14 @@ async def list_profiles(session: SessionDep, limit: Limit = 50, cursor: Cursor =
 @router.get("/{customer_id}", response_model=ProfilePublic)
 async def get_profile(customer_id: uuid.UUID, session: SessionDep,
                       principal: Principal = require(permissions.PROFILES_READ)) -> ProfilePublic:
+    """A merged duplicate answers with its survivor's profile (`customer_id` tells which)."""
     profile = await repository.get_profile(session, customer_id)
+    if profile is not None and profile.merged_into is not None:
+        profile = await repository.get_profile(session, profile.merged_into)
     if profile is None:
         raise not_found("profile")
     check_dealer(principal, profile.dealer_id, "profile")
-    return ProfilePublic.model_validate(profile, from_attributes=True)
+    vehicles = await repository.vehicles_of(session, profile.customer_id)
+    shown = ProfilePublic.model_validate(profile, from_attributes=True)
+    shown.vehicle_profiles = [VehiclePublic.model_validate(v, from_attributes=True) for v in vehicles]
+    return shown

@@ -1,0 +1,5 @@
+"""HTTP routes of the segmentation service: parse, authorise, call a handler, shape the reply."""
+
+from crm_segmentation.api import kpis, profiles, scoring, segments
+
+routers = [profiles.router, segments.router, kpis.router, scoring.router]

@@ -1,0 +1,63 @@
+"""What every use case needs besides the session: the dealer's policy and fit, and today's date."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from crm_contracts import Payload, new_event
+from crm_kit.logs import request_id
+from crm_kit.outbox import stage
+from crm_segmentation.domain.retention import Thresholds
+from crm_segmentation.domain.scoring import DealerFit, Policy
+from crm_segmentation.models.scoring import ScoringSettingsBody
+from crm_segmentation.repository import scoring as scoring_repository
+
+SERVICE = "segmentation"
+THRESHOLD_FIELDS = set(Thresholds.__dataclass_fields__)
+POLICY_FIELDS = set(Policy.__dataclass_fields__)
+
+
+@dataclass
+class Clock:
+    """Dealers count days in their own time zone (a visit at 07:00 in Shanghai is that day's)."""
+
+    timezone: str = "Asia/Shanghai"
+
+    def today(self) -> date:
+        return datetime.now(ZoneInfo(self.timezone)).date()
+
+
+@dataclass
+class DealerRules:
+    thresholds: Thresholds
+    policy: Policy
+    fit: DealerFit | None
+
+
+@dataclass
+class Context:
+    clock: Clock
+    fit_sample: int = 50_000
+    _rules: dict[str, DealerRules] = field(default_factory=dict)
+
+    async def rules(self, session: AsyncSession, dealer_id: str) -> DealerRules:
+        if dealer_id not in self._rules:
+            self._rules[dealer_id] = await load_rules(session, dealer_id, self.fit_sample)
+        return self._rules[dealer_id]
+
+
+async def load_rules(session: AsyncSession, dealer_id: str, fit_sample: int = 50_000) -> DealerRules:
+    stored = await scoring_repository.get_settings(session, dealer_id)
+    body = ScoringSettingsBody.model_validate(stored.settings if stored else {}).model_dump()
+    fit_row = await scoring_repository.get_fit(session, dealer_id)
+    return DealerRules(
+        thresholds=Thresholds(**{k: v for k, v in body.items() if k in THRESHOLD_FIELDS}),
+        policy=Policy(**{k: v for k, v in body.items() if k in POLICY_FIELDS}, fit_sample=fit_sample),
+        fit=DealerFit.from_json(fit_row.fit) if fit_row else None)
+
+
+async def publish(session: AsyncSession, payload: Payload, customer_id, dealer_id: str) -> None:
+    await stage(session, new_event(payload, service=SERVICE, subject=str(customer_id), dealer_id=dealer_id,
+                                   request_id=request_id.get()))

@@ -1,0 +1,163 @@
+"""Segments: create, preview, and membership kept current on every profile change and after each batch."""
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from crm_contracts.events.segmentation import SegmentEntered, SegmentExited
+from crm_kit.auth import Principal, check_dealer
+from crm_kit.problems import Problem, field_error, invalid, not_found
+from crm_segmentation.domain import filters
+from crm_segmentation.handlers.context import publish
+from crm_segmentation.models import Profile, Segment
+from crm_segmentation.models.segments import PreviewRequest, PreviewResult, SegmentCreate
+from crm_segmentation.repository import profiles as profile_repository
+from crm_segmentation.repository import segments as repository
+
+
+def filter_view(profile: Profile) -> dict:
+    """The fields a filter may name, as plain values."""
+    return {name: getattr(profile, name) for name in filters.FIELDS}
+
+
+async def enter(session: AsyncSession, segment: Segment, customer_id: uuid.UUID) -> bool:
+    if not await repository.add_member(session, segment.id, customer_id, segment.dealer_id):
+        return False
+    await publish(session, SegmentEntered(segment_id=segment.id, customer_id=customer_id,
+                                          dealer_id=segment.dealer_id, at=datetime.now(UTC)),
+                  customer_id, segment.dealer_id)
+    return True
+
+
+async def leave(session: AsyncSession, segment_id: uuid.UUID, dealer_id: str, customer_id: uuid.UUID) -> bool:
+    if not await repository.remove_member(session, segment_id, customer_id):
+        return False
+    await publish(session, SegmentExited(segment_id=segment_id, customer_id=customer_id, dealer_id=dealer_id,
+                                         at=datetime.now(UTC)), customer_id, dealer_id)
+    return True
+
+
+async def sync_member(session: AsyncSession, profile: Profile,
+                      dynamic: list[Segment] | None = None) -> None:
+    """Enter the dynamic segments the profile now matches, leave the ones it no longer does.
+
+    An erased or merged-away customer leaves every segment, static lists included.
+    """
+    current = await repository.memberships_of(session, profile.customer_id)
+    gone = profile.erased or profile.merged_into is not None
+    if gone:
+        for segment_id in current:
+            await leave(session, segment_id, profile.dealer_id, profile.customer_id)
+        return
+    dynamic = dynamic if dynamic is not None else await repository.dynamic_segments(session, profile.dealer_id)
+    view = filter_view(profile)
+    for segment in dynamic:
+        matched = filters.matches(segment.filter, view)
+        if matched and segment.id not in current:
+            await enter(session, segment, profile.customer_id)
+        elif not matched and segment.id in current:
+            await leave(session, segment.id, profile.dealer_id, profile.customer_id)
+
+
+async def matching(session: AsyncSession, dealer_id: str, tree: dict) -> list[Profile]:
+    """Every live profile of the dealer the filter matches (count previews and first fills)."""
+    return [p for p in await profile_repository.dealer_profiles(session, dealer_id)
+            if not p.erased and filters.matches(tree, filter_view(p))]
+
+
+async def create(session: AsyncSession, segment: Segment, customer_ids: list[uuid.UUID]) -> int:
+    """Save the segment and fill it: a dynamic one with its matches, a static one with the listed customers
+    that exist at this dealer (unknown ids are skipped and not counted)."""
+    await repository.add_segment(session, segment)
+    if segment.kind == "dynamic":
+        members = [p.customer_id for p in await matching(session, segment.dealer_id, segment.filter)]
+    else:
+        members = [p.customer_id for p in await profile_repository.profiles_by_ids(session, customer_ids)
+                   if p.dealer_id == segment.dealer_id and not p.erased and p.merged_into is None]
+    for customer_id in members:
+        await enter(session, segment, customer_id)
+    return len(members)
+
+
+def _filter_errors(tree: dict | None, pointer: str) -> list[dict]:
+    return [field_error("body", pointer + where, detail) for where, detail in filters.validate(tree)]
+
+
+async def create_segment(session: AsyncSession, principal: Principal, data: SegmentCreate) -> tuple[Segment, int]:
+    errors = []
+    if data.kind == "dynamic":
+        errors += _filter_errors(data.filter, "/filter")
+        if data.customer_ids:
+            errors.append(field_error("body", "/customer_ids", "a dynamic segment's members come from its filter"))
+    elif data.filter is not None:
+        errors.append(field_error("body", "/filter", "a static segment has no filter"))
+    if errors:
+        raise invalid(*errors)
+    if not principal.sees(data.dealer_id):
+        raise Problem(403, "Forbidden", "You cannot define segments for this dealer.")
+    async with session.begin():
+        if await repository.name_taken(session, data.dealer_id, data.name):
+            raise Problem(409, "Conflict", "This dealer already has a segment of that name.",
+                          errors=[field_error("body", "/name", "already taken")])
+        segment = Segment(dealer_id=data.dealer_id, name=data.name, description=data.description, kind=data.kind,
+                          filter=data.filter, created_by=principal.subject, created_at=datetime.now(UTC))
+        members = await create(session, segment, data.customer_ids)
+    return segment, members
+
+
+async def preview(session: AsyncSession, principal: Principal, data: PreviewRequest) -> PreviewResult:
+    errors = _filter_errors(data.filter, "/filter")
+    if errors:
+        raise invalid(*errors)
+    if not principal.sees(data.dealer_id):
+        raise Problem(404, "Not Found", "No such dealer.")
+    found = await matching(session, data.dealer_id, data.filter)
+    return PreviewResult(count=len(found), sample=[p.customer_id for p in found[:10]])
+
+
+async def visible_segment(session: AsyncSession, principal: Principal, segment_id: uuid.UUID) -> Segment:
+    segment = await repository.get_segment(session, segment_id)
+    if segment is None:
+        raise not_found("segment")
+    check_dealer(principal, segment.dealer_id, "segment")
+    return segment
+
+
+async def delete_segment(session: AsyncSession, principal: Principal, segment_id: uuid.UUID) -> None:
+    """Members leave (with their events) before the segment goes."""
+    async with session.begin():
+        segment = await visible_segment(session, principal, segment_id)
+        for customer_id in await repository.members_of(session, segment.id):
+            await leave(session, segment.id, segment.dealer_id, customer_id)
+        await repository.delete_segment(session, segment)
+
+
+async def add_members(session: AsyncSession, principal: Principal, segment_id: uuid.UUID,
+                      customer_ids: list[uuid.UUID]) -> tuple[int, int]:
+    async with session.begin():
+        segment = await _static(session, principal, segment_id)
+        known = await profile_repository.profiles_by_ids(session, customer_ids)
+        usable = {p.customer_id for p in known
+                  if p.dealer_id == segment.dealer_id and not p.erased and p.merged_into is None}
+        unknown = [i for i, c in enumerate(customer_ids) if c not in usable]
+        if unknown:
+            raise invalid(*(field_error("body", f"/customer_ids/{i}", "no such customer at this dealer")
+                            for i in unknown))
+        added = sum([await enter(session, segment, c) for c in dict.fromkeys(customer_ids)])
+        return added, await repository.member_count(session, segment.id)
+
+
+async def remove_member(session: AsyncSession, principal: Principal, segment_id: uuid.UUID,
+                        customer_id: uuid.UUID) -> None:
+    async with session.begin():
+        segment = await _static(session, principal, segment_id)
+        if not await leave(session, segment.id, segment.dealer_id, customer_id):
+            raise not_found("member")
+
+
+async def _static(session: AsyncSession, principal: Principal, segment_id: uuid.UUID) -> Segment:
+    segment = await visible_segment(session, principal, segment_id)
+    if segment.kind != "static":
+        raise Problem(409, "Conflict", "A dynamic segment's members follow its filter; they cannot be edited.")
+    return segment

@@ -1,0 +1,88 @@
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from pydantic import ConfigDict
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+from crm_segmentation.models.profiles import TIMESTAMP
+
+
+class Segment(SQLModel, table=True):
+    """A dynamic segment (a filter over profiles, kept current) or a static list of customers."""
+
+    __tablename__ = "segments"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    dealer_id: str = Field(index=True)
+    name: str
+    description: str | None = None
+    kind: str  # dynamic | static
+    filter: dict[str, Any] | None = Field(None, sa_type=JSONB)
+    created_by: str | None = None
+    created_at: datetime = Field(sa_type=TIMESTAMP)
+
+
+class SegmentMember(SQLModel, table=True):
+    __tablename__ = "segment_members"
+
+    segment_id: uuid.UUID = Field(sa_column=sa.Column(sa.Uuid, sa.ForeignKey("segments.id", ondelete="CASCADE"),
+                                                      primary_key=True))
+    customer_id: uuid.UUID = Field(primary_key=True)
+    dealer_id: str
+    since: datetime = Field(sa_type=TIMESTAMP)
+
+
+class SegmentCreate(SQLModel):
+    """A dynamic segment takes a `filter` (JSON tree, see the README); a static one a list of customers."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    dealer_id: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=120)
+    description: str | None = Field(None, max_length=1000)
+    kind: Literal["dynamic", "static"]
+    filter: dict[str, Any] | None = None
+    customer_ids: list[uuid.UUID] = Field(default_factory=list, max_length=10_000)
+
+
+class SegmentPublic(SQLModel):
+    id: uuid.UUID
+    dealer_id: str
+    name: str
+    description: str | None
+    kind: str
+    filter: dict[str, Any] | None
+    created_by: str | None
+    created_at: datetime
+    members: int
+
+
+class PreviewRequest(SQLModel):
+    model_config = ConfigDict(extra="forbid")
+
+    dealer_id: str = Field(min_length=1, max_length=64)
+    filter: dict[str, Any]
+
+
+class PreviewResult(SQLModel):
+    count: int
+    sample: list[uuid.UUID]
+
+
+class MembersAdd(SQLModel):
+    model_config = ConfigDict(extra="forbid")
+
+    customer_ids: list[uuid.UUID] = Field(min_length=1, max_length=10_000)
+
+
+class MembersAdded(SQLModel):
+    added: int
+    members: int
+
+
+class MemberPublic(SQLModel):
+    customer_id: uuid.UUID
+    since: datetime

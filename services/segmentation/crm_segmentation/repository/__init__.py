@@ -1,0 +1,1 @@
+"""Every query of the segmentation service (nothing else touches the session)."""

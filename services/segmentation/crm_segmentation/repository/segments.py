@@ -1,0 +1,86 @@
+"""Segments and their members."""
+
+import uuid
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from crm_segmentation.models import Segment, SegmentMember
+
+
+async def add_segment(session: AsyncSession, segment: Segment) -> None:
+    session.add(segment)
+    await session.flush()
+
+
+async def get_segment(session: AsyncSession, segment_id: uuid.UUID) -> Segment | None:
+    return await session.get(Segment, segment_id)
+
+
+async def name_taken(session: AsyncSession, dealer_id: str, name: str) -> bool:
+    query = select(Segment.id).where(Segment.dealer_id == dealer_id, Segment.name == name)
+    return (await session.exec(query)).first() is not None
+
+
+async def list_segments(session: AsyncSession, dealers: frozenset[str] | None, limit: int,
+                        after: uuid.UUID | None) -> list[tuple[Segment, int]]:
+    members = (select(SegmentMember.segment_id, sa.func.count().label("members"))
+               .group_by(col(SegmentMember.segment_id)).subquery())
+    query = (select(Segment, sa.func.coalesce(members.c.members, 0))
+             .outerjoin(members, members.c.segment_id == Segment.id).order_by(col(Segment.id)).limit(limit))
+    if dealers is not None:
+        query = query.where(col(Segment.dealer_id).in_(dealers))
+    if after is not None:
+        query = query.where(col(Segment.id) > after)
+    return [(segment, count) for segment, count in (await session.exec(query)).all()]
+
+
+async def member_count(session: AsyncSession, segment_id: uuid.UUID) -> int:
+    query = select(sa.func.count()).select_from(SegmentMember).where(SegmentMember.segment_id == segment_id)
+    return (await session.exec(query)).one()
+
+
+async def dynamic_segments(session: AsyncSession, dealer_id: str) -> list[Segment]:
+    query = select(Segment).where(Segment.dealer_id == dealer_id, Segment.kind == "dynamic")
+    return list((await session.exec(query.order_by(col(Segment.id)))).all())
+
+
+async def memberships_of(session: AsyncSession, customer_id: uuid.UUID) -> set[uuid.UUID]:
+    query = select(SegmentMember.segment_id).where(SegmentMember.customer_id == customer_id)
+    return set((await session.exec(query)).all())
+
+
+async def members_of(session: AsyncSession, segment_id: uuid.UUID) -> set[uuid.UUID]:
+    query = select(SegmentMember.customer_id).where(SegmentMember.segment_id == segment_id)
+    return set((await session.exec(query)).all())
+
+
+async def add_member(session: AsyncSession, segment_id: uuid.UUID, customer_id: uuid.UUID, dealer_id: str) -> bool:
+    added = await session.exec(insert(SegmentMember).values(
+        segment_id=segment_id, customer_id=customer_id, dealer_id=dealer_id, since=datetime.now(UTC))
+        .on_conflict_do_nothing().returning(SegmentMember.customer_id))
+    return added.first() is not None
+
+
+async def remove_member(session: AsyncSession, segment_id: uuid.UUID, customer_id: uuid.UUID) -> bool:
+    removed = await session.exec(sa.delete(SegmentMember).where(
+        col(SegmentMember.segment_id) == segment_id, col(SegmentMember.customer_id) == customer_id)
+        .returning(SegmentMember.customer_id))
+    return removed.first() is not None
+
+
+async def page_of_members(session: AsyncSession, segment_id: uuid.UUID, limit: int,
+                          after: uuid.UUID | None) -> list[SegmentMember]:
+    query = (select(SegmentMember).where(SegmentMember.segment_id == segment_id)
+             .order_by(col(SegmentMember.customer_id)).limit(limit))
+    if after is not None:
+        query = query.where(col(SegmentMember.customer_id) > after)
+    return list((await session.exec(query)).all())
+
+
+async def delete_segment(session: AsyncSession, segment: Segment) -> None:
+    await session.delete(segment)
+    await session.flush()
