@@ -2,6 +2,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from crm_care import api, consumers, jobs
 from crm_care.settings import CareSettings
 from crm_kit.app import ServiceSpec, create_service_app
 
@@ -14,4 +15,8 @@ def create_app(settings: CareSettings | None = None) -> FastAPI:
         title="Care service",
         description="Reminders, greetings, follow-up tasks, consented messages, complaint cases and rescue.",
         migrations=MIGRATIONS,
+        routers=api.ROUTERS,
+        consumes=consumers.TOPICS,
+        handlers=consumers.HANDLERS,
+        background=[jobs.due_scan, jobs.dispatcher, jobs.sender, jobs.sla_watch],
     ))

@@ -1,0 +1,1 @@
+"""Use cases: load, apply the domain rules, save state and its event in one transaction."""

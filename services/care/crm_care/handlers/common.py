@@ -1,0 +1,45 @@
+"""What several use cases share: staging care events, creating staff tasks, due times in dealer time."""
+
+import uuid
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from crm_care import repository
+from crm_care.domain.cases import task_sla
+from crm_care.models import tasks
+from crm_contracts import Payload, new_event
+from crm_contracts.events.care import CareTaskCreated
+from crm_kit.logs import request_id
+from crm_kit.outbox import stage
+
+SERVICE = "care"
+WORKDAY_START = time(9, 0)
+
+
+async def publish(session: AsyncSession, payload: Payload, customer_id: uuid.UUID, dealer_id: str) -> None:
+    await stage(session, new_event(payload, service=SERVICE, subject=str(customer_id), dealer_id=dealer_id,
+                                   request_id=request_id.get()))
+
+
+async def local_morning(session: AsyncSession, dealer_id: str, day: date) -> datetime:
+    """09:00 in the dealer's time zone on `day`: when a dated reminder or call becomes due."""
+    rules = await repository.contact_rules(session, dealer_id)
+    return datetime.combine(day, WORKDAY_START, tzinfo=ZoneInfo(rules.time_zone)).astimezone(UTC)
+
+
+async def create_task(session: AsyncSession, *, dealer_id: str, customer_id: uuid.UUID, kind: str, role: str,
+                      reason: str, priority: str, due_at: datetime, vehicle_id: uuid.UUID | None = None,
+                      action_id: uuid.UUID | None = None, case_id: uuid.UUID | None = None,
+                      rescue_id: uuid.UUID | None = None, notes: str | None = None) -> uuid.UUID:
+    task_id = uuid.uuid4()
+    now = datetime.now(UTC)
+    await session.exec(sa.insert(tasks).values(
+        id=task_id, dealer_id=dealer_id, customer_id=customer_id, vehicle_id=vehicle_id, kind=kind, role=role,
+        reason=reason, priority=priority, due_at=due_at, sla_at=max(due_at, task_sla(now, priority)),
+        action_id=action_id, case_id=case_id, rescue_id=rescue_id, notes=notes, created_at=now))
+    await publish(session, CareTaskCreated(task_id=task_id, customer_id=customer_id, dealer_id=dealer_id, kind=kind,
+                                           role=role, priority=priority, due_at=due_at), customer_id, dealer_id)
+    return task_id

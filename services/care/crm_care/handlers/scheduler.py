@@ -1,0 +1,139 @@
+"""The scheduler: a due-scan that stores occasions as actions, and a dispatcher that carries them out.
+
+Both are safe to run on every replica at once and to kill at any point: the scan's inserts are
+keyed (rule × customer/vehicle × occasion) so a second scan adds nothing; the dispatcher claims
+actions with FOR UPDATE SKIP LOCKED and turns each into its task or message in the same
+transaction that marks it done.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from crm_care import repository
+from crm_care.domain import calendar
+from crm_care.domain.plans import Occasion, customer_occasions, still_relevant, vehicle_occasions
+from crm_care.handlers.common import WORKDAY_START, create_task
+from crm_care.models import actions, customers, messages, vehicles
+from crm_kit.db import Sessions
+
+TASK_ROLES = {"delivery_follow_up": "cs_survey", "service_follow_up": "cs_survey", "win_back": "cr_activity",
+              "first_service_lost": "cr_activity"}
+TASK_PRIORITY = {"first_service_lost": "high", "win_back": "normal"}
+
+
+@dataclass
+class DealerContext:
+    plans: dict[str, dict[str, Any]]
+    time_zone: str
+
+
+@dataclass
+class ScanResult:
+    vehicles: int = 0
+    customers: int = 0
+    stored: int = 0
+    occasions: list[Occasion] = field(default_factory=list)
+
+
+def due_at(day: date, time_zone: str) -> datetime:
+    return datetime.combine(day, WORKDAY_START, tzinfo=ZoneInfo(time_zone)).astimezone(UTC)
+
+
+async def _context(session: AsyncSession, cache: dict[str, DealerContext], dealer_id: str) -> DealerContext:
+    if dealer_id not in cache:
+        rules = await repository.contact_rules(session, dealer_id)
+        cache[dealer_id] = DealerContext(await repository.dealer_plans(session, dealer_id), rules.time_zone)
+    return cache[dealer_id]
+
+
+async def scan(sessions: Sessions, today: date, *, grace_days: int = 7, ahead_days: int = 1,
+               batch_size: int = 5000, dealer_id: str | None = None, store: bool = True) -> ScanResult:
+    """Walk every vehicle and customer once, in keyset-paged batches, and store what falls due.
+
+    `store=False` is the dry run: the occasions are returned instead of stored.
+    """
+    start, end = today - timedelta(days=grace_days), today + timedelta(days=ahead_days)
+    result = ScanResult()
+    cache: dict[str, DealerContext] = {}
+    for table, key, view, occasions_of in (
+        (vehicles, vehicles.c.vehicle_id, repository.vehicle_view, vehicle_occasions),
+        (customers, customers.c.customer_id, repository.customer_view, customer_occasions),
+    ):
+        after = None
+        while True:
+            async with sessions() as session, session.begin():
+                query = sa.select(table).order_by(key).limit(batch_size)
+                if table is customers:
+                    query = query.where(customers.c.erased_at.is_(None), customers.c.merged_into.is_(None))
+                if after is not None:
+                    query = query.where(key > after)
+                if dealer_id is not None:
+                    query = query.where(table.c.dealer_id == dealer_id)
+                batch = await repository.rows(session, query)
+                if not batch:
+                    break
+                after = getattr(batch[-1], key.name)
+                found: list[Occasion] = []
+                when: dict[str, datetime] = {}
+                for row in batch:
+                    context = await _context(session, cache, row.dealer_id)
+                    for occasion in occasions_of(view(row), context.plans, start, end):
+                        found.append(occasion)
+                        when[occasion.key] = due_at(occasion.due_on, context.time_zone)
+                if table is vehicles:
+                    result.vehicles += len(batch)
+                else:
+                    result.customers += len(batch)
+                if store:
+                    result.stored += await repository.store_occasions(session, found, when)
+                else:
+                    result.occasions += found
+    return result
+
+
+async def dispatch_due(sessions: Sessions, now: datetime, limit: int = 200) -> int:
+    """Carry out the actions due by `now`; returns how many were claimed."""
+    async with sessions() as session, session.begin():
+        claimed = await repository.claim_due_actions(session, now, limit)
+        for action in claimed:
+            status, outcome = await _carry_out(session, action, now)
+            await repository.update(session, actions, actions.c.id == action.id, status=status, outcome=outcome,
+                                    processed_at=now)
+    return len(claimed)
+
+
+async def _carry_out(session: AsyncSession, action: sa.Row, now: datetime) -> tuple[str, str | None]:
+    customer = await repository.get_customer(session, action.customer_id)
+    if customer is not None and customer.erased_at is not None:
+        return "dropped", "erased"
+    vehicle = await repository.get_vehicle(session, action.vehicle_id) if action.vehicle_id else None
+    view = repository.vehicle_view(vehicle) if vehicle else None
+    appointment = vehicle.appointment_on if vehicle else None
+    if action.vehicle_id and not still_relevant(action.rule, action.variables, view, appointment,
+                                                action.created_at.date()):
+        return "suppressed", "moot"
+    if action.action == "task":
+        rules = await repository.contact_rules(session, action.dealer_id)
+        local_day = calendar.next_workday(action.due_at.astimezone(ZoneInfo(rules.time_zone)).date())
+        task_due = max(action.due_at, due_at(local_day, rules.time_zone))
+        await create_task(session, dealer_id=action.dealer_id, customer_id=action.customer_id, kind="call",
+                          role=TASK_ROLES.get(action.rule, "cr_activity"), reason=action.rule,
+                          priority=TASK_PRIORITY.get(action.rule, "normal"), due_at=task_due,
+                          vehicle_id=action.vehicle_id, action_id=action.id)
+        return "done", "task"
+    await session.exec(sa.insert(messages).values(
+        id=uuid.uuid4(), action_id=action.id, dealer_id=action.dealer_id, customer_id=action.customer_id,
+        purpose=action.purpose, rule=action.rule, critical=action.critical, variables=action.variables,
+        next_attempt_at=now, created_at=now))
+    return "done", "message"
+
+
+def local_today(now: datetime, time_zone: str = "Asia/Shanghai") -> date:
+    return now.astimezone(ZoneInfo(time_zone)).date()
+

@@ -1,0 +1,59 @@
+"""Survey events: invitations to deliver, hot alerts that become complaint cases."""
+
+import uuid
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from crm_care import repository
+from crm_care.domain import cases as case_rules
+from crm_care.domain.plans import Occasion
+from crm_care.handlers.common import create_task, publish
+from crm_care.models import cases
+from crm_contracts.events.care import ComplaintOpened
+from crm_contracts.events.survey import HotAlertRaised, SurveyInvitationCreated
+
+
+async def invitation_created(session: AsyncSession, event: SurveyInvitationCreated) -> None:
+    """The survey link goes out at `send_at` on a consented channel; it counts towards the cap."""
+    occasion = Occasion(rule="survey_invitation", key=f"survey_invitation:{event.invitation_id}",
+                        due_on=event.send_at.date(), action="message", customer_id=event.customer_id,
+                        dealer_id=event.dealer_id, purpose="survey",
+                        variables={"link": event.link_path, "survey_kind": event.survey_kind,
+                                   "language": event.language, "expires_at": event.expires_at.isoformat()})
+    await repository.store_occasions(session, [occasion], {occasion.key: event.send_at})
+
+
+async def open_case(session: AsyncSession, *, dealer_id: str, customer_id: uuid.UUID, source: str, summary: str,
+                    alert_id: uuid.UUID | None = None, first_contact_hours: int = 24,
+                    idempotency_key: str | None = None) -> uuid.UUID | None:
+    """A case and its first-contact call; a hot alert seen again (or a retried request) opens nothing new."""
+    now = datetime.now(UTC)
+    case_id = uuid.uuid4()
+    first_contact = case_rules.first_contact_due(now, first_contact_hours)
+    created = (await session.exec(insert(cases).values(
+        id=case_id, dealer_id=dealer_id, customer_id=customer_id, source=source, alert_id=alert_id, state="open",
+        summary=summary, first_contact_due=first_contact, opened_at=now, idempotency_key=idempotency_key,
+    ).on_conflict_do_nothing().returning(cases.c.id))).first()
+    if created is None:
+        return None
+    await create_task(session, dealer_id=dealer_id, customer_id=customer_id, kind="call", role="cs_survey",
+                      reason="complaint_follow_up", priority="urgent", due_at=first_contact, case_id=case_id)
+    await publish(session, ComplaintOpened(case_id=case_id, customer_id=customer_id, dealer_id=dealer_id,
+                                           source=source, alert_id=alert_id, opened_at=now), customer_id, dealer_id)
+    return case_id
+
+
+async def hot_alert_raised(session: AsyncSession, event: HotAlertRaised) -> None:
+    plan = (await repository.dealer_plans(session, event.dealer_id))["complaint_follow_up"]
+    summary = f"{event.survey_kind.upper()} {event.question_text}: {event.score:g}"
+    if event.comment:
+        summary += f" — {event.comment}"
+    await open_case(session, dealer_id=event.dealer_id, customer_id=event.customer_id, source="hot_alert",
+                    summary=summary, alert_id=event.alert_id, first_contact_hours=plan["first_contact_hours"])
+
+
+def case_query(dealer_filter):
+    return repository.scoped(sa.select(cases), cases, dealer_filter)

@@ -1,0 +1,114 @@
+"""Background loops every replica runs: the due-scan, the dispatcher, the sender and the SLA gauges."""
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+import httpx
+from fastapi import FastAPI
+from prometheus_client import Counter, Gauge
+
+from crm_care import repository
+from crm_care.channels.directory import CustomerDirectory
+from crm_care.channels.senders import EmailSender, SmsSender, WechatSender
+from crm_care.handlers import scheduler
+from crm_care.handlers.sending import Channels, send_next
+from crm_care.settings import CareSettings
+
+log = logging.getLogger(__name__)
+
+ACTIONS_STORED = Counter("crm_care_actions_stored_total", "Due actions the scan stored")
+ACTIONS_DISPATCHED = Counter("crm_care_actions_dispatched_total", "Due actions carried out")
+MESSAGES_HANDLED = Counter("crm_care_messages_handled_total", "Queued messages settled or retried")
+TASKS_OVERDUE = Gauge("crm_care_tasks_overdue", "Open care tasks past their SLA", ["dealer", "role"])
+ACTIONS_DUE = Gauge("crm_care_actions_due", "Reminders and calls due and not yet carried out")
+CASES_ESCALATED = Counter("crm_care_cases_escalated_total", "Complaint cases escalated for a missed first contact")
+LAST_SCAN = Gauge("crm_care_last_scan_timestamp_seconds", "When the due-scan last finished")
+
+
+async def _forever(name: str, step, idle_seconds: float) -> None:
+    """Run `step` forever; it returns True when it found work (then run again at once)."""
+    failures = 0
+    while True:
+        try:
+            busy = await step()
+            failures = 0
+            if not busy:
+                await asyncio.sleep(idle_seconds)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            failures += 1
+            log.warning("%s failed (%d in a row): %r", name, failures, error)
+            await asyncio.sleep(min(30.0, 0.5 * 2 ** min(failures, 6)))
+
+
+async def due_scan(app: FastAPI) -> None:
+    settings: CareSettings = app.state.settings
+
+    async def step() -> bool:
+        now = datetime.now(UTC)
+        result = await scheduler.scan(app.state.sessions, scheduler.local_today(now),
+                                      grace_days=settings.scan_grace_days, batch_size=settings.scan_batch_size)
+        ACTIONS_STORED.inc(result.stored)
+        LAST_SCAN.set(now.timestamp())
+        return False
+
+    await _forever("due-scan", step, settings.scan_interval_seconds)
+
+
+async def dispatcher(app: FastAPI) -> None:
+    settings: CareSettings = app.state.settings
+
+    async def step() -> bool:
+        claimed = await scheduler.dispatch_due(app.state.sessions, datetime.now(UTC), settings.dispatch_batch_size)
+        ACTIONS_DISPATCHED.inc(claimed)
+        return claimed > 0
+
+    await _forever("dispatcher", step, settings.dispatch_poll_seconds)
+
+
+async def sender(app: FastAPI) -> None:
+    settings: CareSettings = app.state.settings
+    async with httpx.AsyncClient(timeout=10) as client:
+        channels = build_channels(settings, client)
+
+        async def step() -> bool:
+            handled = await send_next(app.state.sessions, channels, datetime.now(UTC))
+            if handled:
+                MESSAGES_HANDLED.inc()
+            return handled
+
+        await _forever("sender", step, settings.send_poll_seconds)
+
+
+def build_channels(settings: CareSettings, client: httpx.AsyncClient) -> Channels:
+    return Channels(
+        directory=CustomerDirectory(client, customer_url=settings.customer_url, token_url=settings.token_url,
+                                    client_id=settings.client_id, client_secret=settings.client_secret,
+                                    static_token=settings.customer_api_token),
+        email=EmailSender(settings.smtp_url, settings.email_from),
+        sms=SmsSender(client, settings.sms_url, settings.sms_access_key_id, settings.sms_access_key_secret,
+                      settings.sms_sign_name),
+        wechat=WechatSender(client, settings.wechat_url, settings.wechat_app_id, settings.wechat_app_secret),
+        max_attempts=settings.send_max_attempts, retry_base_seconds=settings.send_retry_base_seconds,
+        public_base_url=settings.public_base_url)
+
+
+async def sla_watch(app: FastAPI) -> None:
+    """Escalate complaint cases whose first contact is overdue; keep the SLA and backlog gauges current."""
+
+    async def step() -> bool:
+        now = datetime.now(UTC)
+        async with app.state.sessions() as session, session.begin():
+            escalated = await repository.escalate_uncontacted_cases(session, now)
+            overdue = await repository.overdue_tasks(session, now)
+            due = await repository.actions_due(session, now)
+        CASES_ESCALATED.inc(escalated)
+        TASKS_OVERDUE.clear()
+        for dealer_id, role, count in overdue:
+            TASKS_OVERDUE.labels(dealer_id, role).set(count)
+        ACTIONS_DUE.set(due)
+        return False
+
+    await _forever("sla-watch", step, app.state.settings.sla_poll_seconds)
