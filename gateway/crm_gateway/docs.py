@@ -27,13 +27,19 @@ def merge(own: dict, services: dict[str, dict]) -> dict:
                 log.warning("schema %s differs between services; %s's wins", name, service)
             schemas[name] = schema
         security.update(document.get("components", {}).get("securitySchemes", {}))
+    # Swagger's "Authorize" signs in at /auth/token; the bearer token then goes with every call.
+    security["OAuth2Password"] = {"type": "oauth2", "description": "Staff: username and password",
+                                  "flows": {"password": {"tokenUrl": "/auth/token", "refreshUrl": "/auth/token",
+                                                         "scopes": {}}}}
+    security["OAuth2ClientCredentials"] = {"type": "oauth2", "description": "Partners: client id and secret",
+                                           "flows": {"clientCredentials": {"tokenUrl": "/auth/token", "scopes": {}}}}
     merged["components"] = {"schemas": schemas, "securitySchemes": security}
     return merged
 
 
 @router.get("/openapi.json")
 async def openapi(request: Request) -> dict:
-    client: httpx.AsyncClient = request.app.state.upstream_client
+    client: httpx.AsyncClient = request.app.state.http
     upstreams: dict[str, str] = request.app.state.upstreams
 
     async def fetch(service: str) -> tuple[str, dict]:

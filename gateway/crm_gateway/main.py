@@ -1,13 +1,16 @@
 import contextlib
 from pathlib import Path
 
-import httpx
 from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
 
-from crm_gateway import api, docs, proxy
+from crm_gateway import api, consumers, docs, upstream
+from crm_gateway.edge import BodyLimitMiddleware, TokenCache
+from crm_gateway.handlers.bootstrap import bootstrap
+from crm_gateway.proxy import METHODS, Proxy
 from crm_gateway.routes import upstreams
 from crm_gateway.settings import GatewaySettings
-from crm_gateway.tokens import SigningKey
+from crm_gateway.tokens import Keyring, KeyringVerifier, SigningKey
 from crm_kit.app import ServiceSpec, create_service_app
 from crm_kit.auth import TokenVerifier
 
@@ -15,12 +18,11 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 @contextlib.asynccontextmanager
-async def upstream_client(app: FastAPI):
-    settings: GatewaySettings = app.state.settings
-    limits = httpx.Limits(max_connections=200, max_keepalive_connections=100)
-    async with httpx.AsyncClient(timeout=settings.upstream_timeout_seconds, limits=limits) as client:
-        app.state.upstream_client = client
-        yield
+async def identity_ready(app: FastAPI):
+    """The bootstrap administrator, the care client and (dev) the demo dealer exist before the first request."""
+    async with app.state.sessions() as session, session.begin():
+        await bootstrap(session, app.state.settings)
+    yield
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
@@ -28,15 +30,30 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app = create_service_app(ServiceSpec(
         settings=settings,
         title="Gateway",
-        description="The one front door: tokens, routing to the services, merged API docs.",
+        description="The one front door: identity and tokens, routing to the services, partner webhooks.",
         migrations=MIGRATIONS,
-        routers=[api.router, docs.router, proxy.router],
-        resources=[upstream_client],
+        routers=[*api.ROUTERS, docs.router],
+        background=[consumers.webhook_consumer, consumers.webhook_sender],
+        resources=[identity_ready, upstream.opened],
         serve_docs=False,
     ))
-    app.state.signing_key = SigningKey.from_pem(settings.signing_key)
+    keyring = Keyring(SigningKey.from_pem(settings.signing_key), settings.retired_public_keys)
+    app.state.keyring = keyring
     app.state.upstreams = upstreams(settings)
-    # The gateway checks its own tokens with its own key instead of fetching its JWKS over HTTP.
-    app.state.token_verifier = TokenVerifier(issuer=settings.jwt_issuer, audience=settings.jwt_audience,
-                                             public_key=app.state.signing_key.public_pem())
+    # The gateway checks tokens with its own keys instead of fetching its own JWKS over HTTP.
+    app.state.token_verifier = KeyringVerifier(keyring, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+    app.state.token_cache = TokenCache(app.state.token_verifier)
+    app.state.oidc_verifier = (TokenVerifier(issuer=settings.oidc_issuer, audience=settings.oidc_audience or "",
+                                             jwks_url=settings.oidc_jwks_url)
+                               if settings.oidc_issuer and settings.oidc_jwks_url else None)
+    proxy = Proxy(settings, app.state.upstreams)
+    app.state.proxy = proxy
+    # A plain Starlette route: the proxy needs no dependency injection or body parsing, and skips their cost.
+    app.add_route("/api/v1/{path:path}", proxy.handle, methods=METHODS, include_in_schema=False)
+    app.add_route("/s/{path:path}", proxy.handle, methods=["GET", "POST"], include_in_schema=False)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
+                       allow_methods=METHODS, allow_headers=["authorization", "content-type", "if-match",
+                                                             "idempotency-key", "x-request-id"],
+                       expose_headers=["etag", "location", "retry-after", "x-request-id"], max_age=600)
     return app

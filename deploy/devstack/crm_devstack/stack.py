@@ -75,6 +75,12 @@ class Stack:
             env["GATEWAY_SIGNING_KEY"] = self.signing_key()
             env["GATEWAY_BOOTSTRAP_ADMIN_PASSWORD"] = self.admin_password
             env.update({f"GATEWAY_{service.upper()}_URL": self.url(service) for service in SERVICES})
+            # The care service's client at the gateway, and the demo dealer with one login per role (dev only).
+            env.update({"GATEWAY_CARE_CLIENT_SECRET": "care-dev-secret", "GATEWAY_DEMO_DEALER": "D-DEMO-001",
+                        "GATEWAY_DEMO_PASSWORD": "demo-password"})
+        if process == "care":
+            env.update({"CARE_TOKEN_URL": self.url("gateway") + "/auth/token", "CARE_CLIENT_ID": "crm-care",
+                        "CARE_CLIENT_SECRET": "care-dev-secret", "CARE_CUSTOMER_URL": self.url("customer")})
         return env
 
     def signing_key(self) -> str:
@@ -174,6 +180,10 @@ def banner(stack: Stack) -> str:
               f"  PostgreSQL    {stack.postgres.socket_dir} (Unix socket)",
               f"  Logs          {stack.state_dir / 'logs'}",
               "", f"Demo login: username 'admin', password '{stack.admin_password}'",
+              "Dealer D-DEMO-001, one login per role (the gateway creates them), password 'demo-password':",
+              *(f"  demo.{role}" for role in ("cs-information-manager", "cs-planner", "cr-activity-owner",
+                                              "cs-survey-training-owner", "dealer-admin", "advisor",
+                                              "carmaker-analyst", "system-admin")),
               f"  curl -s -X POST {stack.url('gateway')}/auth/token -d grant_type=password "
               f"-d username=admin -d password={stack.admin_password}",
               "", "Ctrl-C (or `make stop` from another shell) stops everything."]

@@ -1,0 +1,118 @@
+"""/api/v1/admin: dealers, staff users, API clients. Dealer administrators see and manage their own dealer."""
+
+import uuid
+
+from fastapi import APIRouter, Response
+
+from crm_contracts import permissions
+from crm_gateway.domain.roles import ROLE_TITLES, ROLES
+from crm_gateway.handlers import admin as handlers
+from crm_gateway.models import (
+    ApiClientCreate,
+    ApiClientCreated,
+    ApiClientPublic,
+    DealerCreate,
+    DealerPublic,
+    UserCreate,
+    UserPublic,
+    UserUpdate,
+)
+from crm_gateway.repository import identity as repository
+from crm_kit.auth import Principal, require
+from crm_kit.db import SessionDep
+from crm_kit.pagination import Cursor, Limit, Page, decode_cursor, page_of
+from crm_kit.problems import not_found
+
+router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
+
+
+@router.get("/roles", summary="The roles and the permissions each grants")
+async def roles(principal: Principal = require(permissions.ADMIN)) -> list[dict]:
+    return [{"role": role, "title": ROLE_TITLES[role], "permissions": sorted(granted)}
+            for role, granted in ROLES.items()]
+
+
+@router.post("/dealers", status_code=201, response_model=DealerPublic)
+async def create_dealer(data: DealerCreate, session: SessionDep, response: Response,
+                        principal: Principal = require(permissions.ADMIN)) -> DealerPublic:
+    handlers.network_only(principal)
+    async with session.begin():
+        dealer = await handlers.create_dealer(session, data)
+    response.headers["Location"] = f"{router.prefix}/dealers/{dealer.id}"
+    return DealerPublic.model_validate(dealer)
+
+
+@router.get("/dealers", response_model=Page[DealerPublic])
+async def list_dealers(session: SessionDep, principal: Principal = require(permissions.ADMIN), limit: Limit = 50,
+                       cursor: Cursor = None) -> Page[DealerPublic]:
+    after = decode_cursor(cursor, 1)[0] if cursor else None
+    async with session.begin():
+        found = await repository.dealers(session, principal.dealer_filter(), limit, after)
+    page = page_of(found, limit, lambda d: (d.id,))
+    return Page(items=[DealerPublic.model_validate(d) for d in page.items], next_cursor=page.next_cursor)
+
+
+@router.get("/dealers/{dealer_id}", response_model=DealerPublic)
+async def get_dealer(dealer_id: str, session: SessionDep, principal: Principal = require(permissions.ADMIN)
+                     ) -> DealerPublic:
+    async with session.begin():
+        dealer = await repository.dealer(session, dealer_id)
+    if dealer is None or not principal.sees(dealer_id):
+        raise not_found("dealer")
+    return DealerPublic.model_validate(dealer)
+
+
+@router.post("/users", status_code=201, response_model=UserPublic)
+async def create_user(data: UserCreate, session: SessionDep, response: Response,
+                      principal: Principal = require(permissions.ADMIN)) -> UserPublic:
+    async with session.begin():
+        user = await handlers.create_user(session, principal, data)
+    response.headers["Location"] = f"{router.prefix}/users/{user.id}"
+    return user
+
+
+@router.get("/users", response_model=Page[UserPublic])
+async def list_users(session: SessionDep, principal: Principal = require(permissions.ADMIN), limit: Limit = 50,
+                     cursor: Cursor = None) -> Page[UserPublic]:
+    after = decode_cursor(cursor, 1)[0] if cursor else None
+    async with session.begin():
+        found = await repository.users(session, principal.dealer_filter(), limit, after)
+        page = page_of(found, limit, lambda u: (u.username,))
+        dealers = await repository.memberships(session, [u.id for u in page.items])
+    return Page(items=[handlers.public_user(u, ["*"] if u.all_dealers else dealers[u.id]) for u in page.items],
+                next_cursor=page.next_cursor)
+
+
+@router.get("/users/{user_id}", response_model=UserPublic)
+async def get_user(user_id: uuid.UUID, session: SessionDep, principal: Principal = require(permissions.ADMIN)
+                   ) -> UserPublic:
+    async with session.begin():
+        user, dealers = await handlers.visible_user(session, principal, user_id)
+    return handlers.public_user(user, dealers)
+
+
+@router.patch("/users/{user_id}", response_model=UserPublic)
+async def update_user(user_id: uuid.UUID, data: UserUpdate, session: SessionDep,
+                      principal: Principal = require(permissions.ADMIN)) -> UserPublic:
+    async with session.begin():
+        return await handlers.update_user(session, principal, user_id, data)
+
+
+@router.post("/clients", status_code=201, response_model=ApiClientCreated)
+async def create_client(data: ApiClientCreate, session: SessionDep, response: Response,
+                        principal: Principal = require(permissions.ADMIN)) -> ApiClientCreated:
+    handlers.network_only(principal)
+    async with session.begin():
+        created = await handlers.create_client(session, data)
+    response.headers["Location"] = f"{router.prefix}/clients/{created.client_id}"
+    return created
+
+
+@router.get("/clients", response_model=Page[ApiClientPublic])
+async def list_clients(session: SessionDep, principal: Principal = require(permissions.ADMIN), limit: Limit = 50,
+                       cursor: Cursor = None) -> Page[ApiClientPublic]:
+    after = decode_cursor(cursor, 1)[0] if cursor else None
+    async with session.begin():
+        found = await repository.clients(session, principal.dealer_filter(), limit, after)
+    page = page_of(found, limit, lambda c: (c.client_id,))
+    return Page(items=[ApiClientPublic.model_validate(c) for c in page.items], next_cursor=page.next_cursor)

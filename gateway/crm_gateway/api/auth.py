@@ -1,0 +1,55 @@
+"""POST /auth/token (OAuth2 grants) and the public keys that verify the tokens."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import JSONResponse
+
+from crm_gateway.handlers import grants
+from crm_kit.db import SessionDep
+from crm_kit.problems import field_error, invalid
+
+router = APIRouter(tags=["auth"])
+
+TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
+GrantType = Literal["password", "client_credentials", "refresh_token",
+                    "urn:ietf:params:oauth:grant-type:token-exchange"]
+
+NEEDS = {"password": ("username", "password"), "client_credentials": ("client_id", "client_secret"),
+         "refresh_token": ("refresh_token",), TOKEN_EXCHANGE: ("subject_token",)}
+
+
+@router.post("/auth/token", summary="OAuth2 token endpoint",
+             description="`password` for staff, `client_credentials` for partners and internal services, "
+                         "`refresh_token` (rotating: a reused refresh token revokes its sign-in), and token "
+                         "exchange of an external OIDC issuer's token when one is configured.")
+async def token(request: Request, session: SessionDep, grant_type: Annotated[GrantType, Form()],
+                username: Annotated[str | None, Form()] = None, password: Annotated[str | None, Form()] = None,
+                client_id: Annotated[str | None, Form()] = None, client_secret: Annotated[str | None, Form()] = None,
+                refresh_token: Annotated[str | None, Form()] = None,
+                subject_token: Annotated[str | None, Form()] = None) -> JSONResponse:
+    given = {"username": username, "password": password, "client_id": client_id, "client_secret": client_secret,
+             "refresh_token": refresh_token, "subject_token": subject_token}
+    if missing := [name for name in NEEDS[grant_type] if not given[name]]:
+        raise invalid(*(field_error("body", f"/{name}", f"required for grant_type={grant_type}") for name in missing))
+    issuer = grants.Issuer(request.app.state.settings, request.app.state.keyring)
+    sessions = request.app.state.sessions
+    async with session.begin():
+        if grant_type == "password":
+            body = await grants.password(session, sessions, issuer, username, password)
+        elif grant_type == "client_credentials":
+            body = await grants.client_credentials(session, sessions, issuer, client_id, client_secret)
+        elif grant_type == "refresh_token":
+            body = await grants.refresh(session, sessions, issuer, refresh_token)
+        else:
+            external = request.app.state.oidc_verifier
+            if external is None:
+                raise grants.invalid_grant("No external identity provider is configured.")
+            body = await grants.exchange(session, issuer, await external.verify(subject_token))
+    # RFC 6749 §5.1: token answers must not be cached.
+    return JSONResponse(body, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+
+@router.get("/.well-known/jwks.json", summary="Public keys that verify the gateway's tokens")
+async def jwks(request: Request) -> dict:
+    return request.app.state.keyring.jwks

@@ -1,0 +1,52 @@
+"""What the gateway reads from Kafka: every event type on every topic, for partner webhooks.
+
+It runs the kit's idempotent consumer under a consumer group of its own (GATEWAY_WEBHOOK_CONSUMER_GROUP),
+so webhook fan-out never competes with anything else for partitions.
+"""
+
+import asyncio
+import logging
+
+from fastapi import FastAPI
+
+from crm_contracts import REGISTRY
+from crm_gateway.handlers import webhooks
+from crm_gateway.settings import GatewaySettings
+from crm_kit.inbox import EventConsumer
+
+log = logging.getLogger(__name__)
+
+HANDLERS = {event_type: webhooks.fan_out for event_type in REGISTRY}
+
+
+async def webhook_consumer(app: FastAPI) -> None:
+    settings: GatewaySettings = app.state.settings
+    consumer = EventConsumer(
+        app.state.sessions, app.state.producer, service="gateway", bootstrap_servers=settings.kafka_bootstrap_servers,
+        topics=settings.webhook_topics, handlers=HANDLERS, group_id=settings.webhook_consumer_group,
+        max_attempts=settings.consumer_max_attempts, retry_seconds=settings.consumer_retry_seconds,
+        batch_size=settings.consumer_batch_size)
+    app.state.consumer = consumer  # /readyz reports whether it polls
+    await consumer.run()
+
+
+async def webhook_sender(app: FastAPI) -> None:
+    settings: GatewaySettings = app.state.settings
+
+    async def post(url: str, headers: dict[str, str], body: bytes, timeout: float) -> int:
+        # Looked up per call: background jobs start before the app's resources (this client) are opened.
+        response = await app.state.http.post(url, headers=headers, content=body, timeout=timeout)
+        return response.status_code
+
+    sender = webhooks.Sender(app.state.sessions, post, schedule=settings.webhook_retry_schedule,
+                             timeout=settings.webhook_timeout_seconds, batch_size=settings.webhook_batch_size)
+    while True:
+        try:
+            sent = await sender.send_due()
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # the database may be down; the deliveries wait in it
+            log.warning("webhook sending failed: %r", error)
+            sent = 0
+        if sent < settings.webhook_batch_size:
+            await asyncio.sleep(settings.webhook_poll_seconds)

@@ -1,0 +1,1 @@
+"""The gateway's rules as plain functions: roles, login throttling, circuit breaking, rate limits, signatures."""

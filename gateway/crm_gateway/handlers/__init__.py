@@ -1,0 +1,1 @@
+"""One function per use case: load, apply the rules, save, in one transaction."""

@@ -1,0 +1,136 @@
+"""Administration: dealers, staff users and API clients. A dealer administrator manages its own dealer only."""
+
+import secrets
+import uuid
+from datetime import UTC, datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from crm_contracts import REGISTRY
+from crm_contracts.permissions import ALL_DEALERS
+from crm_gateway.domain.roles import EVERY_PERMISSION, NETWORK_ROLES, unknown_roles
+from crm_gateway.handlers.passwords import hash_secret
+from crm_gateway.models import (
+    ApiClient,
+    ApiClientCreate,
+    ApiClientCreated,
+    Dealer,
+    DealerCreate,
+    StaffUser,
+    UserCreate,
+    UserPublic,
+    UserUpdate,
+)
+from crm_gateway.repository import identity as repository
+from crm_kit.auth import Principal
+from crm_kit.problems import Problem, field_error, invalid, not_found
+
+
+def network_only(principal: Principal) -> None:
+    if not principal.all_dealers:
+        raise Problem(403, "Forbidden", "Only an administrator of every dealer may do this.")
+
+
+async def create_dealer(session: AsyncSession, data: DealerCreate) -> Dealer:
+    if await repository.dealer(session, data.id) is not None:
+        raise Problem(409, "Conflict", f"Dealer {data.id} exists already.")
+    dealer = Dealer.model_validate(data)
+    session.add(dealer)
+    return dealer
+
+
+async def _check_grant(session: AsyncSession, principal: Principal, roles: list[str] | None,
+                       dealers: list[str] | None) -> None:
+    errors = []
+    if roles is not None:
+        if unknown := unknown_roles(roles):
+            errors.append(field_error("body", "/roles", f"unknown role(s): {', '.join(unknown)}"))
+        elif not principal.all_dealers and NETWORK_ROLES & set(roles):
+            errors.append(field_error("body", "/roles", "only an administrator of every dealer grants these roles"))
+    if dealers is not None:
+        if ALL_DEALERS in dealers:
+            if len(dealers) > 1:
+                errors.append(field_error("body", "/dealers", '"*" stands alone'))
+            elif not principal.all_dealers:
+                errors.append(field_error("body", "/dealers", "you cannot grant every dealer"))
+        else:
+            if outside := [d for d in dealers if not principal.sees(d)]:
+                errors.append(field_error("body", "/dealers", f"not your dealer(s): {', '.join(outside)}"))
+            elif missing := await repository.missing_dealers(session, dealers):
+                errors.append(field_error("body", "/dealers", f"unknown dealer(s): {', '.join(missing)}"))
+    if errors:
+        raise invalid(*errors)
+
+
+async def create_user(session: AsyncSession, principal: Principal, data: UserCreate) -> UserPublic:
+    await _check_grant(session, principal, data.roles, data.dealers)
+    if not data.dealers:
+        raise invalid(field_error("body", "/dealers", "a user needs at least one dealer"))
+    if await repository.user_by_name(session, data.username) is not None:
+        raise Problem(409, "Conflict", f"The username {data.username} is taken.")
+    user = StaffUser(username=data.username, display_name=data.display_name, roles=sorted(set(data.roles)),
+                     password_hash=await hash_secret(data.password), all_dealers=data.dealers == [ALL_DEALERS])
+    session.add(user)
+    await session.flush()
+    if not user.all_dealers:
+        await repository.set_memberships(session, user.id, data.dealers)
+    return public_user(user, sorted(set(data.dealers)))
+
+
+async def visible_user(session: AsyncSession, principal: Principal, user_id: uuid.UUID, lock: bool = False
+                       ) -> tuple[StaffUser, list[str]]:
+    user = await repository.user(session, user_id, lock=lock)
+    if user is None:
+        raise not_found("user")
+    dealers = [ALL_DEALERS] if user.all_dealers else (await repository.memberships(session, [user.id]))[user.id]
+    if not principal.all_dealers and (user.all_dealers or not dealers or not all(map(principal.sees, dealers))):
+        raise not_found("user")
+    return user, dealers
+
+
+async def update_user(session: AsyncSession, principal: Principal, user_id: uuid.UUID, data: UserUpdate
+                      ) -> UserPublic:
+    user, dealers = await visible_user(session, principal, user_id, lock=True)
+    await _check_grant(session, principal, data.roles, data.dealers)
+    if data.roles is not None:
+        user.roles = sorted(set(data.roles))
+    if data.password is not None:
+        user.password_hash = await hash_secret(data.password)
+    if data.display_name is not None:
+        user.display_name = data.display_name
+    if data.active is not None:
+        user.active = data.active
+    if data.dealers is not None:
+        if not data.dealers:
+            raise invalid(field_error("body", "/dealers", "a user needs at least one dealer"))
+        user.all_dealers = data.dealers == [ALL_DEALERS]
+        await repository.set_memberships(session, user.id, [] if user.all_dealers else data.dealers)
+        dealers = sorted(set(data.dealers))
+    user.updated_at = datetime.now(UTC)
+    session.add(user)
+    return public_user(user, dealers)
+
+
+def public_user(user: StaffUser, dealers: list[str]) -> UserPublic:
+    return UserPublic(id=user.id, username=user.username, display_name=user.display_name, roles=user.roles,
+                      dealers=dealers, active=user.active, created_at=user.created_at)
+
+
+async def create_client(session: AsyncSession, data: ApiClientCreate) -> ApiClientCreated:
+    errors = []
+    if unknown := sorted(set(data.scope) - EVERY_PERMISSION):
+        errors.append(field_error("body", "/scope", f"unknown permission(s): {', '.join(unknown)}"))
+    if unknown := sorted(t for t in data.event_types if t != "*" and t not in REGISTRY):
+        errors.append(field_error("body", "/event_types", f"unknown event type(s): {', '.join(unknown)}"))
+    if ALL_DEALERS not in data.dealers and (missing := await repository.missing_dealers(session, data.dealers)):
+        errors.append(field_error("body", "/dealers", f"unknown dealer(s): {', '.join(missing)}"))
+    if errors:
+        raise invalid(*errors)
+    if await repository.client(session, data.client_id) is not None:
+        raise Problem(409, "Conflict", f"The client id {data.client_id} is taken.")
+    secret = secrets.token_urlsafe(32)
+    client = ApiClient(client_id=data.client_id, name=data.name, secret_hash=await hash_secret(secret),
+                       scope=sorted(set(data.scope)), dealers=sorted(set(data.dealers)),
+                       event_types=sorted(set(data.event_types)), contact_email=data.contact_email)
+    session.add(client)
+    return ApiClientCreated(**client.model_dump(exclude={"secret_hash"}), client_secret=secret)

@@ -1,0 +1,31 @@
+from crm_gateway.models.identity import (
+    ApiClient,
+    ApiClientCreate,
+    ApiClientCreated,
+    ApiClientPublic,
+    Dealer,
+    DealerCreate,
+    DealerPublic,
+    LoginThrottle,
+    Membership,
+    RefreshToken,
+    StaffUser,
+    UserCreate,
+    UserPublic,
+    UserUpdate,
+)
+from crm_gateway.models.webhooks import (
+    DeliveryAttempt,
+    DeliveryPublic,
+    ReplayRequest,
+    Subscription,
+    SubscriptionCreate,
+    SubscriptionCreated,
+    SubscriptionPublic,
+    WebhookDelivery,
+)
+
+__all__ = ["ApiClient", "ApiClientCreate", "ApiClientCreated", "ApiClientPublic", "Dealer", "DealerCreate",
+           "DealerPublic", "DeliveryAttempt", "DeliveryPublic", "LoginThrottle", "Membership", "RefreshToken",
+           "ReplayRequest", "StaffUser", "Subscription", "SubscriptionCreate", "SubscriptionCreated",
+           "SubscriptionPublic", "UserCreate", "UserPublic", "UserUpdate", "WebhookDelivery"]

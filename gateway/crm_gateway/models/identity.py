@@ -1,0 +1,163 @@
+"""Identity: dealers (tenants), staff users and their dealer memberships, API clients, refresh tokens."""
+
+import uuid
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from pydantic import ConfigDict, EmailStr
+from sqlalchemy.dialects import postgresql
+from sqlmodel import Field, SQLModel
+
+DEALER_ID = r"^[A-Z0-9][A-Z0-9-]{1,39}$"
+USERNAME = r"^[a-z0-9][a-z0-9._-]{2,63}$"
+CLIENT_ID = r"^[a-z0-9][a-z0-9._-]{2,63}$"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _texts(**kwargs) -> sa.Column:
+    return sa.Column(postgresql.ARRAY(sa.Text), nullable=False, server_default="{}", **kwargs)
+
+
+class Dealer(SQLModel, table=True):
+    __tablename__ = "dealers"
+
+    id: str = Field(primary_key=True)
+    name: str
+    region: str | None = None
+    group_name: str | None = None  # the dealer group (集团) that owns several stores
+    created_at: datetime = Field(default_factory=_now, sa_type=sa.DateTime(timezone=True))
+
+
+class DealerCreate(SQLModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(regex=DEALER_ID, description="e.g. D-DEMO-001")
+    name: str = Field(min_length=1, max_length=200)
+    region: str | None = Field(None, max_length=100)
+    group_name: str | None = Field(None, max_length=200)
+
+
+class DealerPublic(SQLModel):
+    id: str
+    name: str
+    region: str | None
+    group_name: str | None
+    created_at: datetime
+
+
+class StaffUser(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    username: str = Field(unique=True)
+    display_name: str | None = None
+    password_hash: str
+    roles: list[str] = Field(default_factory=list, sa_column=_texts())
+    all_dealers: bool = False  # the carmaker's analysts and system administrators
+    active: bool = True
+    created_at: datetime = Field(default_factory=_now, sa_type=sa.DateTime(timezone=True))
+    updated_at: datetime = Field(default_factory=_now, sa_type=sa.DateTime(timezone=True))
+
+
+class Membership(SQLModel, table=True):
+    __tablename__ = "memberships"
+
+    user_id: uuid.UUID = Field(primary_key=True, foreign_key="users.id", ondelete="CASCADE")
+    dealer_id: str = Field(primary_key=True, foreign_key="dealers.id")
+
+
+class UserCreate(SQLModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(regex=USERNAME)
+    password: str = Field(min_length=12, max_length=200)
+    display_name: str | None = Field(None, max_length=200)
+    roles: list[str] = Field(min_length=1)
+    dealers: list[str] = Field(default_factory=list, description='Dealer ids, or ["*"] for every dealer')
+
+
+class UserUpdate(SQLModel):
+    model_config = ConfigDict(extra="forbid")
+
+    password: str | None = Field(None, min_length=12, max_length=200)
+    display_name: str | None = Field(None, max_length=200)
+    roles: list[str] | None = Field(None, min_length=1)
+    dealers: list[str] | None = None
+    active: bool | None = None
+
+
+class UserPublic(SQLModel):
+    id: uuid.UUID
+    username: str
+    display_name: str | None
+    roles: list[str]
+    dealers: list[str]
+    active: bool
+    created_at: datetime
+
+
+class ApiClient(SQLModel, table=True):
+    __tablename__ = "api_clients"
+
+    client_id: str = Field(primary_key=True)
+    name: str
+    secret_hash: str
+    scope: list[str] = Field(default_factory=list, sa_column=_texts())
+    dealers: list[str] = Field(default_factory=list, sa_column=_texts())
+    event_types: list[str] = Field(default_factory=list, sa_column=_texts())  # what its webhooks may receive
+    contact_email: str | None = None  # told when a webhook subscription is disabled
+    active: bool = True
+    created_at: datetime = Field(default_factory=_now, sa_type=sa.DateTime(timezone=True))
+
+
+class ApiClientCreate(SQLModel):
+    model_config = ConfigDict(extra="forbid")
+
+    client_id: str = Field(regex=CLIENT_ID)
+    name: str = Field(min_length=1, max_length=200)
+    scope: list[str] = Field(default_factory=list)
+    dealers: list[str] = Field(min_length=1)
+    event_types: list[str] = Field(default_factory=list, description='Event types, or ["*"]')
+    contact_email: EmailStr | None = None
+
+
+class ApiClientPublic(SQLModel):
+    client_id: str
+    name: str
+    scope: list[str]
+    dealers: list[str]
+    event_types: list[str]
+    contact_email: str | None
+    active: bool
+    created_at: datetime
+
+
+class ApiClientCreated(ApiClientPublic):
+    client_secret: str = Field(description="Shown once; only its hash is kept")
+
+
+class RefreshToken(SQLModel, table=True):
+    """Rotating refresh tokens: each use replaces the token; a second use of one revokes its whole family."""
+
+    __tablename__ = "refresh_tokens"
+
+    token_hash: str = Field(primary_key=True)
+    family: uuid.UUID = Field(index=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE")
+    expires_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    used_at: datetime | None = Field(None, sa_type=sa.DateTime(timezone=True))
+    revoked: bool = False
+    created_at: datetime = Field(default_factory=_now, sa_type=sa.DateTime(timezone=True))
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed logins in a row per username or client id, shared by every gateway replica."""
+
+    __tablename__ = "login_throttle"
+
+    key: str = Field(primary_key=True)
+    failures: int = 0
+    last_failure_at: datetime = Field(default_factory=_now, sa_type=sa.DateTime(timezone=True))

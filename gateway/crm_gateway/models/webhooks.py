@@ -1,0 +1,108 @@
+"""Partner webhook subscriptions, their deliveries (one per event) and each attempt (the delivery log)."""
+
+import uuid
+from datetime import UTC, datetime
+from typing import Literal
+
+import sqlalchemy as sa
+from pydantic import AwareDatetime, ConfigDict
+from sqlalchemy.dialects import postgresql
+from sqlmodel import Field, SQLModel
+
+SubscriptionStatus = Literal["active", "disabled"]
+DeliveryStatus = Literal["pending", "delivered", "failed"]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Subscription(SQLModel, table=True):
+    __tablename__ = "webhook_subscriptions"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    owner: str  # the API client id (or staff username) that created it
+    url: str
+    event_types: list[str] = Field(sa_column=sa.Column(postgresql.ARRAY(sa.Text), nullable=False))
+    dealers: list[str] = Field(sa_column=sa.Column(postgresql.ARRAY(sa.Text), nullable=False))
+    secret: str  # needed in clear to sign; the database is the gateway's own
+    status: str = "active"
+    disabled_reason: str | None = None
+    created_at: datetime = Field(default_factory=_now, sa_type=sa.DateTime(timezone=True))
+
+
+class SubscriptionCreate(SQLModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(max_length=2000)
+    event_types: list[str] = Field(min_length=1, description='e.g. ["crm.customer.registered.v1"], or ["*"]')
+    dealers: list[str] | None = Field(None, description="Default: every dealer the caller may see")
+
+
+class SubscriptionPublic(SQLModel):
+    id: uuid.UUID
+    owner: str
+    url: str
+    event_types: list[str]
+    dealers: list[str]
+    status: str
+    disabled_reason: str | None
+    created_at: datetime
+
+
+class SubscriptionCreated(SubscriptionPublic):
+    secret: str = Field(description="Verify `webhook-signature` with it (Standard Webhooks); shown once")
+
+
+class WebhookDelivery(SQLModel, table=True):
+    __tablename__ = "webhook_deliveries"
+
+    id: int | None = Field(default=None, primary_key=True)  # also the order deliveries go out in
+    subscription_id: uuid.UUID = Field(foreign_key="webhook_subscriptions.id", ondelete="CASCADE")
+    event_id: uuid.UUID
+    event_type: str
+    subject: str  # the customer id: one customer's events go out in order
+    dealer_id: str
+    event_time: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    body: bytes = Field(sa_type=sa.LargeBinary)
+    status: str = "pending"
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=_now, sa_type=sa.DateTime(timezone=True))
+    last_status: int | None = None
+    last_error: str | None = None
+    replay: bool = False
+    created_at: datetime = Field(default_factory=_now, sa_type=sa.DateTime(timezone=True))
+    delivered_at: datetime | None = Field(None, sa_type=sa.DateTime(timezone=True))
+
+
+class DeliveryAttempt(SQLModel, table=True):
+    __tablename__ = "webhook_attempts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    delivery_id: int = Field(foreign_key="webhook_deliveries.id", ondelete="CASCADE", index=True)
+    attempted_at: datetime = Field(default_factory=_now, sa_type=sa.DateTime(timezone=True))
+    status_code: int | None = None
+    error: str | None = None
+    duration_ms: float
+
+
+class DeliveryPublic(SQLModel):
+    id: int
+    event_id: uuid.UUID
+    event_type: str
+    subject: str
+    dealer_id: str
+    event_time: datetime
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    last_status: int | None
+    last_error: str | None
+    replay: bool
+    delivered_at: datetime | None
+
+
+class ReplayRequest(SQLModel):
+    model_config = ConfigDict(extra="forbid")
+
+    since: AwareDatetime = Field(description="Send again every event of this subscription from this time on")
