@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from crm_contracts import topics
-from crm_devstack.kafka import KafkaBroker
+from crm_devstack.kafka import KafkaBroker, free_port
 from crm_devstack.postgres import EmbeddedPostgres
 
 SERVICES = ("customer", "segmentation", "survey", "care")
@@ -42,6 +42,10 @@ class Stack:
     broker: KafkaBroker | None = None  # given: shared with the caller, who starts and stops it
     postgres: EmbeddedPostgres | None = None
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    # Where care's email, SMS and WeChat messages land instead of real providers (a local SMTP sink and
+    # an HTTP receiver that shows what would have been sent).
+    sink_ports: dict[str, int] = field(default_factory=lambda: {"smtp": free_port(), "http": free_port()})
+    sink: subprocess.Popen | None = None
 
     def url(self, process: str) -> str:
         return f"http://127.0.0.1:{self.ports[process]}"
@@ -57,6 +61,7 @@ class Stack:
                                       controller_port=self.kafka_port + 1 if self.kafka_port else None)
             self.broker.start()
         self.broker.create_topics(all_topics(), partitions=self.partitions)
+        self.start_sink()
         for process in PROCESSES:
             self.start_process(process)
         self.wait_ready()
@@ -80,8 +85,22 @@ class Stack:
                         "GATEWAY_DEMO_PASSWORD": "demo-password"})
         if process == "care":
             env.update({"CARE_TOKEN_URL": self.url("gateway") + "/auth/token", "CARE_CLIENT_ID": "crm-care",
-                        "CARE_CLIENT_SECRET": "care-dev-secret", "CARE_CUSTOMER_URL": self.url("customer")})
+                        "CARE_CLIENT_SECRET": "care-dev-secret", "CARE_CUSTOMER_URL": self.url("customer"),
+                        "CARE_PUBLIC_BASE_URL": self.url("gateway"),
+                        "CARE_SMTP_URL": f"smtp://127.0.0.1:{self.sink_ports['smtp']}",
+                        "CARE_SMS_URL": f"{self.sink_url}/sms/", "CARE_WECHAT_URL": f"{self.sink_url}/wechat"})
         return env
+
+    @property
+    def sink_url(self) -> str:
+        return f"http://127.0.0.1:{self.sink_ports['http']}"
+
+    def start_sink(self) -> None:
+        log = (self.state_dir / "logs" / "sinks.log").open("ab")
+        self.sink = subprocess.Popen(
+            [sys.executable, "-m", "crm_care.sinks", "--smtp-port", str(self.sink_ports["smtp"]),
+             "--http-port", str(self.sink_ports["http"])], stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True)
 
     def signing_key(self) -> str:
         """Kept in the state directory, so tokens outlive a restart of the gateway."""
@@ -134,6 +153,9 @@ class Stack:
     def stop(self) -> None:
         for process in reversed(PROCESSES):
             self.stop_process(process)
+        if self.sink and self.sink.poll() is None:
+            self.sink.terminate()
+            self.sink.wait(10)
         if getattr(self, "_owns_infrastructure", False):
             self.broker.stop()
             self.postgres.stop()
@@ -149,7 +171,9 @@ def main() -> None:
                         help="partitions of each topic created (env CRM_KAFKA_PARTITIONS)")
     arguments = parser.parse_args()
     ports = {process: arguments.port + offset for offset, process in enumerate(PROCESSES)}
-    stack = Stack(arguments.state_dir, ports=ports, kafka_port=arguments.kafka_port, partitions=arguments.partitions)
+    sinks = {"smtp": arguments.port + 25, "http": arguments.port + 26}
+    stack = Stack(arguments.state_dir, ports=ports, kafka_port=arguments.kafka_port, partitions=arguments.partitions,
+                  sink_ports=sinks)
     pid_file = arguments.state_dir / "stack.pid"
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
@@ -179,6 +203,7 @@ def banner(stack: Stack) -> str:
     lines += [f"  Kafka         {stack.broker.bootstrap_servers}",
               f"  PostgreSQL    {stack.postgres.socket_dir} (Unix socket)",
               f"  Logs          {stack.state_dir / 'logs'}",
+              f"  Messages      {stack.sink_url}/   (what care would have sent: email, SMS, WeChat)",
               "", f"Demo login: username 'admin', password '{stack.admin_password}'",
               "Dealer D-DEMO-001, one login per role (the gateway creates them), password 'demo-password':",
               *(f"  demo.{role}" for role in ("cs-information-manager", "cs-planner", "cr-activity-owner",
