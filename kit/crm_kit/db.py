@@ -8,9 +8,21 @@ import asyncpg
 from fastapi import Depends, Request
 from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import registry
+from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.main import SQLModelMetaclass
 
 Sessions = async_sessionmaker[AsyncSession]
+
+
+def model_base(name: str) -> type[SQLModel]:
+    """A SQLModel base with a registry (and so a MetaData) of its own, one per service.
+
+    SQLModel's default registry is process-wide: two services that both have a `visits` table
+    clash as soon as one process imports both, as the test suite does.
+    """
+    return SQLModelMetaclass(name, (SQLModel,), {"__module__": __name__}, registry=registry())
 
 
 def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:

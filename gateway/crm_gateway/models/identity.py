@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from pydantic import ConfigDict, EmailStr
 from sqlalchemy.dialects import postgresql
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
+
+from crm_gateway.models.base import Model
 
 DEALER_ID = r"^[A-Z0-9][A-Z0-9-]{1,39}$"
 USERNAME = r"^[a-z0-9][a-z0-9._-]{2,63}$"
@@ -21,7 +23,7 @@ def _texts(**kwargs) -> sa.Column:
     return sa.Column(postgresql.ARRAY(sa.Text), nullable=False, server_default="{}", **kwargs)
 
 
-class Dealer(SQLModel, table=True):
+class Dealer(Model, table=True):
     __tablename__ = "dealers"
 
     id: str = Field(primary_key=True)
@@ -31,7 +33,7 @@ class Dealer(SQLModel, table=True):
     created_at: datetime = Field(default_factory=_now, sa_type=sa.DateTime(timezone=True))
 
 
-class DealerCreate(SQLModel):
+class DealerCreate(Model):
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(regex=DEALER_ID, description="e.g. D-DEMO-001")
@@ -40,7 +42,7 @@ class DealerCreate(SQLModel):
     group_name: str | None = Field(None, max_length=200)
 
 
-class DealerPublic(SQLModel):
+class DealerPublic(Model):
     id: str
     name: str
     region: str | None
@@ -48,7 +50,7 @@ class DealerPublic(SQLModel):
     created_at: datetime
 
 
-class StaffUser(SQLModel, table=True):
+class StaffUser(Model, table=True):
     __tablename__ = "users"
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
@@ -62,14 +64,14 @@ class StaffUser(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=_now, sa_type=sa.DateTime(timezone=True))
 
 
-class Membership(SQLModel, table=True):
+class Membership(Model, table=True):
     __tablename__ = "memberships"
 
     user_id: uuid.UUID = Field(primary_key=True, foreign_key="users.id", ondelete="CASCADE")
     dealer_id: str = Field(primary_key=True, foreign_key="dealers.id")
 
 
-class UserCreate(SQLModel):
+class UserCreate(Model):
     model_config = ConfigDict(extra="forbid")
 
     username: str = Field(regex=USERNAME)
@@ -79,7 +81,7 @@ class UserCreate(SQLModel):
     dealers: list[str] = Field(default_factory=list, description='Dealer ids, or ["*"] for every dealer')
 
 
-class UserUpdate(SQLModel):
+class UserUpdate(Model):
     model_config = ConfigDict(extra="forbid")
 
     password: str | None = Field(None, min_length=12, max_length=200)
@@ -89,7 +91,7 @@ class UserUpdate(SQLModel):
     active: bool | None = None
 
 
-class UserPublic(SQLModel):
+class UserPublic(Model):
     id: uuid.UUID
     username: str
     display_name: str | None
@@ -99,7 +101,7 @@ class UserPublic(SQLModel):
     created_at: datetime
 
 
-class ApiClient(SQLModel, table=True):
+class ApiClient(Model, table=True):
     __tablename__ = "api_clients"
 
     client_id: str = Field(primary_key=True)
@@ -113,7 +115,7 @@ class ApiClient(SQLModel, table=True):
     created_at: datetime = Field(default_factory=_now, sa_type=sa.DateTime(timezone=True))
 
 
-class ApiClientCreate(SQLModel):
+class ApiClientCreate(Model):
     model_config = ConfigDict(extra="forbid")
 
     client_id: str = Field(regex=CLIENT_ID)
@@ -124,7 +126,7 @@ class ApiClientCreate(SQLModel):
     contact_email: EmailStr | None = None
 
 
-class ApiClientPublic(SQLModel):
+class ApiClientPublic(Model):
     client_id: str
     name: str
     scope: list[str]
@@ -139,7 +141,7 @@ class ApiClientCreated(ApiClientPublic):
     client_secret: str = Field(description="Shown once; only its hash is kept")
 
 
-class RefreshToken(SQLModel, table=True):
+class RefreshToken(Model, table=True):
     """Rotating refresh tokens: each use replaces the token; a second use of one revokes its whole family."""
 
     __tablename__ = "refresh_tokens"
@@ -153,7 +155,7 @@ class RefreshToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=_now, sa_type=sa.DateTime(timezone=True))
 
 
-class LoginThrottle(SQLModel, table=True):
+class LoginThrottle(Model, table=True):
     """Failed logins in a row per username or client id, shared by every gateway replica."""
 
     __tablename__ = "login_throttle"

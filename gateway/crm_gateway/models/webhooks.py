@@ -7,7 +7,9 @@ from typing import Literal
 import sqlalchemy as sa
 from pydantic import AwareDatetime, ConfigDict
 from sqlalchemy.dialects import postgresql
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
+
+from crm_gateway.models.base import Model
 
 SubscriptionStatus = Literal["active", "disabled"]
 DeliveryStatus = Literal["pending", "delivered", "failed"]
@@ -17,7 +19,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class Subscription(SQLModel, table=True):
+class Subscription(Model, table=True):
     __tablename__ = "webhook_subscriptions"
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
@@ -31,7 +33,7 @@ class Subscription(SQLModel, table=True):
     created_at: datetime = Field(default_factory=_now, sa_type=sa.DateTime(timezone=True))
 
 
-class SubscriptionCreate(SQLModel):
+class SubscriptionCreate(Model):
     model_config = ConfigDict(extra="forbid")
 
     url: str = Field(max_length=2000)
@@ -39,7 +41,7 @@ class SubscriptionCreate(SQLModel):
     dealers: list[str] | None = Field(None, description="Default: every dealer the caller may see")
 
 
-class SubscriptionPublic(SQLModel):
+class SubscriptionPublic(Model):
     id: uuid.UUID
     owner: str
     url: str
@@ -54,7 +56,7 @@ class SubscriptionCreated(SubscriptionPublic):
     secret: str = Field(description="Verify `webhook-signature` with it (Standard Webhooks); shown once")
 
 
-class WebhookDelivery(SQLModel, table=True):
+class WebhookDelivery(Model, table=True):
     __tablename__ = "webhook_deliveries"
 
     id: int | None = Field(default=None, primary_key=True)  # also the order deliveries go out in
@@ -75,7 +77,7 @@ class WebhookDelivery(SQLModel, table=True):
     delivered_at: datetime | None = Field(None, sa_type=sa.DateTime(timezone=True))
 
 
-class DeliveryAttempt(SQLModel, table=True):
+class DeliveryAttempt(Model, table=True):
     __tablename__ = "webhook_attempts"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -86,7 +88,7 @@ class DeliveryAttempt(SQLModel, table=True):
     duration_ms: float
 
 
-class DeliveryPublic(SQLModel):
+class DeliveryPublic(Model):
     id: int
     event_id: uuid.UUID
     event_type: str
@@ -102,7 +104,7 @@ class DeliveryPublic(SQLModel):
     delivered_at: datetime | None
 
 
-class ReplayRequest(SQLModel):
+class ReplayRequest(Model):
     model_config = ConfigDict(extra="forbid")
 
     since: AwareDatetime = Field(description="Send again every event of this subscription from this time on")

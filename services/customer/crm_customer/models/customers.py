@@ -7,7 +7,9 @@ from typing import Literal
 import sqlalchemy as sa
 from pydantic import ConfigDict
 from sqlalchemy.dialects import postgresql
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
+
+from crm_customer.models.base import Model
 
 CustomerKind = Literal["person", "organisation"]
 CustomerStatus = Literal["lead", "customer"]
@@ -16,7 +18,7 @@ Language = Literal["zh-CN", "en"]
 Band = str  # age, income and education bands are each dealer's own vocabulary
 
 
-class Customer(SQLModel, table=True):
+class Customer(Model, table=True):
     __tablename__ = "customers"
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
@@ -51,7 +53,7 @@ class Customer(SQLModel, table=True):
     version: int = 1
 
 
-class CustomerFields(SQLModel):
+class CustomerFields(Model):
     """Everything a customer record says, all optional: the shape of an update."""
 
     model_config = ConfigDict(extra="forbid")
@@ -88,7 +90,7 @@ class CustomerUpdate(CustomerFields):
     pass
 
 
-class CustomerPublic(SQLModel):
+class CustomerPublic(Model):
     id: uuid.UUID
     dealer_id: str
     kind: CustomerKind
@@ -117,7 +119,7 @@ class CustomerPublic(SQLModel):
     version: int
 
 
-class MergeRequest(SQLModel):
+class MergeRequest(Model):
     model_config = ConfigDict(extra="forbid")
 
     duplicate_id: uuid.UUID

@@ -5,12 +5,13 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from pydantic import ConfigDict
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
 from crm_contracts.events.customer import ConsentChannel, ConsentPurpose
+from crm_customer.models.base import Model
 
 
-class Consent(SQLModel, table=True):
+class Consent(Model, table=True):
     """The current answer for one purpose on one channel; `consent_history` keeps every change."""
 
     __tablename__ = "consents"
@@ -25,7 +26,7 @@ class Consent(SQLModel, table=True):
     changed_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
 
 
-class ConsentChange(SQLModel, table=True):
+class ConsentChange(Model, table=True):
     __tablename__ = "consent_history"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -39,7 +40,7 @@ class ConsentChange(SQLModel, table=True):
     changed_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
 
 
-class ConsentCreate(SQLModel):
+class ConsentCreate(Model):
     model_config = ConfigDict(extra="forbid")
 
     purpose: ConsentPurpose
@@ -49,7 +50,7 @@ class ConsentCreate(SQLModel):
     evidence: str | None = Field(None, max_length=500, description="A form number, recording id or the like")
 
 
-class ConsentPublic(SQLModel):
+class ConsentPublic(Model):
     customer_id: uuid.UUID
     purpose: ConsentPurpose
     channel: ConsentChannel
@@ -59,7 +60,7 @@ class ConsentPublic(SQLModel):
     changed_at: datetime
 
 
-class Lead(SQLModel, table=True):
+class Lead(Model, table=True):
     __tablename__ = "leads"
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
@@ -76,7 +77,7 @@ class Lead(SQLModel, table=True):
     converted_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
 
 
-class LeadCreate(SQLModel):
+class LeadCreate(Model):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=200)
@@ -87,7 +88,7 @@ class LeadCreate(SQLModel):
     dealer_id: str | None = None
 
 
-class LeadPublic(SQLModel):
+class LeadPublic(Model):
     id: uuid.UUID
     dealer_id: str
     name: str
@@ -99,13 +100,13 @@ class LeadPublic(SQLModel):
     converted_at: datetime | None = None
 
 
-class LeadConversion(SQLModel):
+class LeadConversion(Model):
     lead_id: uuid.UUID
     customer_id: uuid.UUID
     existing_customer: bool
 
 
-class PiiAccess(SQLModel, table=True):
+class PiiAccess(Model, table=True):
     """One unmasked read of personal data: who, when, whose, which fields, why (the route)."""
 
     __tablename__ = "pii_access_log"
@@ -121,7 +122,7 @@ class PiiAccess(SQLModel, table=True):
     request_id: str | None = None
 
 
-class PiiAccessPublic(SQLModel):
+class PiiAccessPublic(Model):
     id: int
     at: datetime
     principal: str

@@ -6,13 +6,15 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
+
+from crm_customer.models.base import Model
 
 ImportKind = Literal["customers", "vehicles", "visits"]
 RowOutcome = Literal["created", "updated", "unchanged", "failed"]
 
 
-class ImportJob(SQLModel, table=True):
+class ImportJob(Model, table=True):
     __tablename__ = "import_jobs"
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
@@ -30,7 +32,7 @@ class ImportJob(SQLModel, table=True):
     finished_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
 
 
-class ImportRow(SQLModel, table=True):
+class ImportRow(Model, table=True):
     __tablename__ = "import_rows"
 
     job_id: uuid.UUID = Field(primary_key=True)
@@ -42,7 +44,7 @@ class ImportRow(SQLModel, table=True):
     warnings: list[str] | None = Field(default=None, sa_column=sa.Column(JSONB))
 
 
-class ImportJobPublic(SQLModel):
+class ImportJobPublic(Model):
     id: uuid.UUID
     dealer_id: str
     kind: ImportKind
@@ -57,7 +59,7 @@ class ImportJobPublic(SQLModel):
     finished_at: datetime | None = None
 
 
-class ImportRowReport(SQLModel):
+class ImportRowReport(Model):
     line: int
     outcome: RowOutcome | None = None
     record_id: str | None = None

@@ -6,10 +6,12 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from pydantic import ConfigDict
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
+
+from crm_customer.models.base import Model
 
 
-class Vehicle(SQLModel, table=True):
+class Vehicle(Model, table=True):
     __tablename__ = "vehicles"
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
@@ -34,7 +36,7 @@ class Vehicle(SQLModel, table=True):
     version: int = 1
 
 
-class Ownership(SQLModel, table=True):
+class Ownership(Model, table=True):
     __tablename__ = "ownerships"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -44,7 +46,7 @@ class Ownership(SQLModel, table=True):
     to_date: date | None = None
 
 
-class OdometerReading(SQLModel, table=True):
+class OdometerReading(Model, table=True):
     __tablename__ = "odometer_readings"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -55,7 +57,7 @@ class OdometerReading(SQLModel, table=True):
     recorded_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
 
 
-class VehicleFields(SQLModel):
+class VehicleFields(Model):
     model_config = ConfigDict(extra="forbid")
 
     plate: str | None = Field(None, max_length=16)
@@ -82,13 +84,13 @@ class VehicleUpdate(VehicleFields):
     sold_by_dealer: bool | None = None
 
 
-class OwnershipPublic(SQLModel):
+class OwnershipPublic(Model):
     customer_id: uuid.UUID
     from_date: date
     to_date: date | None = None
 
 
-class VehiclePublic(SQLModel):
+class VehiclePublic(Model):
     id: uuid.UUID
     dealer_id: str
     customer_id: uuid.UUID
@@ -113,7 +115,7 @@ class VehiclePublic(SQLModel):
     version: int
 
 
-class OdometerCreate(SQLModel):
+class OdometerCreate(Model):
     model_config = ConfigDict(extra="forbid")
 
     km: int = Field(ge=0, le=3_000_000)
@@ -121,14 +123,14 @@ class OdometerCreate(SQLModel):
     correction: bool = False
 
 
-class OdometerPublic(SQLModel):
+class OdometerPublic(Model):
     vehicle_id: uuid.UUID
     km: int
     read_on: date
     correction: bool
 
 
-class TransferRequest(SQLModel):
+class TransferRequest(Model):
     model_config = ConfigDict(extra="forbid")
 
     to_customer_id: uuid.UUID

@@ -6,14 +6,15 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from pydantic import ConfigDict, field_validator
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
 from crm_contracts.events.customer import VisitKind, VisitSubkind
+from crm_customer.models.base import Model
 
 CENT = Decimal("0.01")
 
 
-class Visit(SQLModel, table=True):
+class Visit(Model, table=True):
     __tablename__ = "visits"
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
@@ -32,7 +33,7 @@ class Visit(SQLModel, table=True):
     recorded_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
 
 
-class VisitCreate(SQLModel):
+class VisitCreate(Model):
     model_config = ConfigDict(extra="forbid")
 
     customer_id: uuid.UUID
@@ -54,7 +55,7 @@ class VisitCreate(SQLModel):
         return value.quantize(CENT) if value is not None else None
 
 
-class VisitPublic(SQLModel):
+class VisitPublic(Model):
     id: uuid.UUID
     dealer_id: str
     customer_id: uuid.UUID

@@ -1,9 +1,9 @@
 from datetime import date, datetime
 
-from sqlmodel import SQLModel
+from crm_segmentation.models.base import Model
 
 
-class AgeRowPublic(SQLModel):
+class AgeRowPublic(Model):
     age_years: int  # 10 means "10 years and older"
     sold: int
     grasped: int
@@ -13,14 +13,14 @@ class AgeRowPublic(SQLModel):
     active_ratio: float | None
 
 
-class GraspReport(SQLModel):
+class GraspReport(Model):
     as_of: date
     scope: str  # a dealer id, or "network"
     by_age: list[AgeRowPublic]
     total: AgeRowPublic
 
 
-class SnapshotPublic(SQLModel):
+class SnapshotPublic(Model):
     dealer_id: str
     month: date
     age_years: int
@@ -33,7 +33,7 @@ class SnapshotPublic(SQLModel):
     taken_at: datetime
 
 
-class ChurnReport(SQLModel):
+class ChurnReport(Model):
     scope: str
     month: date
     cohort_month: date
@@ -42,7 +42,7 @@ class ChurnReport(SQLModel):
     churn_rate: float | None
 
 
-class Distributions(SQLModel):
+class Distributions(Model):
     scope: str
     value_type: dict[str, int]
     lifecycle_stage: dict[str, int]

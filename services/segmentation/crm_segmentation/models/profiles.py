@@ -4,13 +4,15 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
+
+from crm_segmentation.models.base import Model
 
 Money = Decimal
 TIMESTAMP = sa.DateTime(timezone=True)
 
 
-class ProfileBase(SQLModel):
+class ProfileBase(Model):
     dealer_id: str = Field(index=True)
     kind: str | None = None
     status: str | None = None
@@ -61,7 +63,7 @@ class Profile(ProfileBase, table=True):
     updated_at: datetime = Field(sa_type=TIMESTAMP)
 
 
-class VehicleBase(SQLModel):
+class VehicleBase(Model):
     customer_id: uuid.UUID = Field(index=True)
     dealer_id: str = Field(index=True)
     brand: str | None = None
@@ -99,7 +101,7 @@ class ProfilePublic(ProfileBase):
     vehicle_profiles: list[VehiclePublic] = []
 
 
-class Visit(SQLModel, table=True):
+class Visit(Model, table=True):
     """The visit facts every score is computed from (amounts only: no advisor, no order number)."""
 
     __tablename__ = "visits"
@@ -115,7 +117,7 @@ class Visit(SQLModel, table=True):
     margin: Money | None = Field(None, sa_type=sa.Numeric(14, 2))
 
 
-class OdometerReading(SQLModel, table=True):
+class OdometerReading(Model, table=True):
     __tablename__ = "odometer_readings"
 
     id: int | None = Field(None, primary_key=True)

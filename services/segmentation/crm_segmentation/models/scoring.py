@@ -4,12 +4,13 @@ from typing import Any
 
 from pydantic import ConfigDict
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
+from crm_segmentation.models.base import Model
 from crm_segmentation.models.profiles import TIMESTAMP
 
 
-class DealerSettings(SQLModel, table=True):
+class DealerSettings(Model, table=True):
     """A dealer's own thresholds and scoring parameters (JSON of `ScoringSettingsBody`)."""
 
     __tablename__ = "dealer_settings"
@@ -20,7 +21,7 @@ class DealerSettings(SQLModel, table=True):
     updated_by: str | None = None
 
 
-class DealerFitRow(SQLModel, table=True):
+class DealerFitRow(Model, table=True):
     """The latest batch's cut points and model parameters; profile changes in between are placed on it."""
 
     __tablename__ = "dealer_fits"
@@ -30,7 +31,7 @@ class DealerFitRow(SQLModel, table=True):
     fitted_at: datetime = Field(sa_type=TIMESTAMP)
 
 
-class ScoringJob(SQLModel, table=True):
+class ScoringJob(Model, table=True):
     __tablename__ = "scoring_jobs"
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
@@ -45,7 +46,7 @@ class ScoringJob(SQLModel, table=True):
     error: str | None = None
 
 
-class KpiSnapshot(SQLModel, table=True):
+class KpiSnapshot(Model, table=True):
     __tablename__ = "kpi_snapshots"
 
     dealer_id: str = Field(primary_key=True)
@@ -58,7 +59,7 @@ class KpiSnapshot(SQLModel, table=True):
     taken_at: datetime = Field(sa_type=TIMESTAMP)
 
 
-class ScoringSettingsBody(SQLModel):
+class ScoringSettingsBody(Model):
     """A dealer's thresholds and scoring parameters; every field has the manual's default."""
 
     model_config = ConfigDict(extra="forbid")
@@ -88,7 +89,7 @@ class ScoringSettingsBody(SQLModel):
         return errors
 
 
-class ScoringJobRequest(SQLModel):
+class ScoringJobRequest(Model):
     model_config = ConfigDict(extra="forbid")
 
     dealer_id: str = Field(min_length=1, max_length=64)

@@ -5,12 +5,13 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from pydantic import ConfigDict
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
+from crm_segmentation.models.base import Model
 from crm_segmentation.models.profiles import TIMESTAMP
 
 
-class Segment(SQLModel, table=True):
+class Segment(Model, table=True):
     """A dynamic segment (a filter over profiles, kept current) or a static list of customers."""
 
     __tablename__ = "segments"
@@ -25,7 +26,7 @@ class Segment(SQLModel, table=True):
     created_at: datetime = Field(sa_type=TIMESTAMP)
 
 
-class SegmentMember(SQLModel, table=True):
+class SegmentMember(Model, table=True):
     __tablename__ = "segment_members"
 
     segment_id: uuid.UUID = Field(sa_column=sa.Column(sa.Uuid, sa.ForeignKey("segments.id", ondelete="CASCADE"),
@@ -35,7 +36,7 @@ class SegmentMember(SQLModel, table=True):
     since: datetime = Field(sa_type=TIMESTAMP)
 
 
-class SegmentCreate(SQLModel):
+class SegmentCreate(Model):
     """A dynamic segment takes a `filter` (JSON tree, see the README); a static one a list of customers."""
 
     model_config = ConfigDict(extra="forbid")
@@ -48,7 +49,7 @@ class SegmentCreate(SQLModel):
     customer_ids: list[uuid.UUID] = Field(default_factory=list, max_length=10_000)
 
 
-class SegmentPublic(SQLModel):
+class SegmentPublic(Model):
     id: uuid.UUID
     dealer_id: str
     name: str
@@ -60,29 +61,29 @@ class SegmentPublic(SQLModel):
     members: int
 
 
-class PreviewRequest(SQLModel):
+class PreviewRequest(Model):
     model_config = ConfigDict(extra="forbid")
 
     dealer_id: str = Field(min_length=1, max_length=64)
     filter: dict[str, Any]
 
 
-class PreviewResult(SQLModel):
+class PreviewResult(Model):
     count: int
     sample: list[uuid.UUID]
 
 
-class MembersAdd(SQLModel):
+class MembersAdd(Model):
     model_config = ConfigDict(extra="forbid")
 
     customer_ids: list[uuid.UUID] = Field(min_length=1, max_length=10_000)
 
 
-class MembersAdded(SQLModel):
+class MembersAdded(Model):
     added: int
     members: int
 
 
-class MemberPublic(SQLModel):
+class MemberPublic(Model):
     customer_id: uuid.UUID
     since: datetime

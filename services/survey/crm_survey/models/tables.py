@@ -6,12 +6,14 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
+
+from crm_survey.models.base import Model
 
 TIMESTAMP = sa.DateTime(timezone=True)
 
 
-class TemplateVersion(SQLModel, table=True):
+class TemplateVersion(Model, table=True):
     """One version of a template; a published version is never changed again."""
 
     __tablename__ = "template_versions"
@@ -28,7 +30,7 @@ class TemplateVersion(SQLModel, table=True):
     published_at: datetime | None = Field(default=None, sa_type=TIMESTAMP)
 
 
-class DealerSurveySettings(SQLModel, table=True):
+class DealerSurveySettings(Model, table=True):
     __tablename__ = "dealer_settings"
 
     dealer_id: str = Field(primary_key=True)
@@ -45,7 +47,7 @@ class DealerSurveySettings(SQLModel, table=True):
     updated_by: str
 
 
-class SurveyCustomer(SQLModel, table=True):
+class SurveyCustomer(Model, table=True):
     """What this service learns of a customer from events: language, survey consent, erasure, merge."""
 
     __tablename__ = "survey_customers"
@@ -59,7 +61,7 @@ class SurveyCustomer(SQLModel, table=True):
     updated_at: datetime = Field(sa_type=TIMESTAMP)
 
 
-class Invitation(SQLModel, table=True):
+class Invitation(Model, table=True):
     __tablename__ = "invitations"
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
@@ -84,7 +86,7 @@ class Invitation(SQLModel, table=True):
     created_at: datetime = Field(sa_type=TIMESTAMP)
 
 
-class SurveyResponse(SQLModel, table=True):
+class SurveyResponse(Model, table=True):
     __tablename__ = "responses"
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
@@ -109,7 +111,7 @@ class SurveyResponse(SQLModel, table=True):
     recorded_at: datetime = Field(sa_type=TIMESTAMP)
 
 
-class HotAlertRecord(SQLModel, table=True):
+class HotAlertRecord(Model, table=True):
     __tablename__ = "hot_alerts"
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
@@ -127,7 +129,7 @@ class HotAlertRecord(SQLModel, table=True):
     resolved_at: datetime | None = Field(default=None, sa_type=TIMESTAMP)
 
 
-class ScoreRollup(SQLModel, table=True):
+class ScoreRollup(Model, table=True):
     """Monthly sums per dealer, advisor and metric: analytics read these, never the raw responses."""
 
     __tablename__ = "score_rollups"
