@@ -7,6 +7,7 @@ from typing import Annotated
 import asyncpg
 from fastapi import Depends, Request
 from sqlalchemy import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import registry
 from sqlmodel import SQLModel
@@ -14,6 +15,30 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.main import SQLModelMetaclass
 
 Sessions = async_sessionmaker[AsyncSession]
+
+# SQLSTATE prefixes meaning "the server is not reachable right now": connection exceptions, insufficient
+# resources, and admin/crash shutdown or "cannot connect now" while it restarts.
+_UNAVAILABLE_STATES = ("08", "53", "57P")
+
+
+def _sqlstate(error: BaseException) -> str:
+    return getattr(getattr(error, "orig", None), "sqlstate", None) or ""
+
+
+def unstorable(error: BaseException) -> bool:
+    """A value PostgreSQL cannot hold (SQLSTATE class 22), or asyncpg cannot encode (a number beyond int4)."""
+    cause = getattr(getattr(error, "orig", None), "__cause__", None)
+    return _sqlstate(error).startswith("22") or isinstance(cause, asyncpg.exceptions.DataError)
+
+
+def unavailable(error: BaseException) -> bool:
+    """The database is down or restarting: worth retrying, never the client's fault nor a poison message."""
+    if isinstance(error, OSError) or isinstance(getattr(getattr(error, "orig", None), "__cause__", None), OSError):
+        return True
+    if not isinstance(error, DBAPIError) or unstorable(error):
+        return False
+    return (error.connection_invalidated or isinstance(error, OperationalError | InterfaceError)
+            or _sqlstate(error).startswith(_UNAVAILABLE_STATES))
 
 
 def model_base(name: str) -> type[SQLModel]:

@@ -24,9 +24,9 @@ async def readyz(request: Request) -> JSONResponse:
     checks = {"database": await _check(_database(state)), "kafka": await _check(state.producer.ping())}
     consumer = getattr(state, "consumer", None)
     if consumer is not None:
-        last = consumer.last_poll
+        last = consumer.last_progress
         stalled = last is None or asyncio.get_running_loop().time() - last > CONSUMER_STALL_SECONDS
-        checks["consumer"] = "not polling" if stalled else "ok"
+        checks["consumer"] = "stalled" if stalled else "ok"
     ready = all(result == "ok" for result in checks.values())
     return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks},
                         status_code=200 if ready else 503)

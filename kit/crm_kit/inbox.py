@@ -17,12 +17,11 @@ from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord
 from aiokafka.errors import CommitFailedError, KafkaError
 from pydantic import ValidationError
 from sqlalchemy.dialects.postgresql import UUID, insert
-from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_contracts import Envelope, topics
 from crm_kit import metrics
-from crm_kit.db import Sessions
+from crm_kit.db import Sessions, unavailable
 from crm_kit.kafka import ProducerHolder
 from crm_kit.logs import request_id
 from crm_kit.outbox import kit_metadata
@@ -38,9 +37,6 @@ inbox = sa.Table(
     sa.Column("type", sa.Text, nullable=False),
     sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
 )
-
-DATABASE_DOWN = (OperationalError, InterfaceError, OSError)
-
 
 class _Listener(ConsumerRebalanceListener):
     """Only logs: offsets are committed after every batch, so nothing is pending at a rebalance."""
@@ -63,7 +59,9 @@ class EventConsumer:
         self.bootstrap_servers, self.topics, self.handlers = bootstrap_servers, topics, handlers
         self.group_id = group_id or f"crm-{service}"
         self.max_attempts, self.retry_seconds, self.batch_size = max_attempts, retry_seconds, batch_size
-        self.last_poll: float | None = None  # the liveness signal /readyz reads
+        # The liveness signal /readyz reads: set at each poll and each handled event, so a long batch
+        # of slow handlers is busy, not stalled.
+        self.last_progress: float | None = None
 
     async def run(self) -> None:
         """Consume forever; a failed client is closed and rebuilt with backoff."""
@@ -100,7 +98,7 @@ class EventConsumer:
         positions: dict[TopicPartition, int] = {}
         while True:
             batches = await consumer.getmany(timeout_ms=500, max_records=self.batch_size)
-            self.last_poll = loop.time()
+            self.last_progress = loop.time()
             for partition, messages in batches.items():
                 await self.process_batch(messages)
                 positions[partition] = messages[-1].offset + 1
@@ -146,10 +144,11 @@ class EventConsumer:
                     return
                 except asyncio.CancelledError:
                     raise
-                except DATABASE_DOWN as error:
-                    log.warning("database unavailable while handling a batch: %r", error)
-                    await asyncio.sleep(min(10.0, self.retry_seconds * 2 ** min(attempt, 6)))
                 except Exception as error:
+                    if unavailable(error):
+                        log.warning("database unavailable while handling a batch: %r", error)
+                        await asyncio.sleep(min(10.0, self.retry_seconds * 2 ** min(attempt, 6)))
+                        continue
                     log.info("batch failed (%r); handling its messages one by one", error)
                     break
         for message in messages:
@@ -198,10 +197,11 @@ class EventConsumer:
                 return await self.handle(event, handler)
             except asyncio.CancelledError:
                 raise
-            except DATABASE_DOWN as error:
-                log.warning("database unavailable while handling %s: %r", event.id, error)
-                await asyncio.sleep(min(10.0, self.retry_seconds * 2 ** min(attempt, 6)))
             except Exception as error:
+                if unavailable(error):
+                    log.warning("database unavailable while handling %s: %r", event.id, error)
+                    await asyncio.sleep(min(10.0, self.retry_seconds * 2 ** min(attempt, 6)))
+                    continue
                 if attempt >= self.max_attempts:
                     log.error("dead-lettering %s %s after %d attempts: %r", event.type, event.id, attempt, error)
                     await self.dead_letter(message, repr(error))
@@ -218,6 +218,7 @@ class EventConsumer:
             insert(inbox).values(event_id=event.id, type=event.type)
             .on_conflict_do_nothing().returning(inbox.c.event_id)
         )).first()
+        self.last_progress = asyncio.get_running_loop().time()
         if first_time is None:
             return "duplicate"
         await handler(session, event)

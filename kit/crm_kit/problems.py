@@ -6,8 +6,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from crm_kit.db import unavailable, unstorable
 
 MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger(__name__)
@@ -99,10 +101,13 @@ async def _http(request: Request, error: Exception) -> JSONResponse:
     return response(Problem(error.status_code, title, detail, headers=error.headers), request)
 
 
-async def _database_unavailable(request: Request, error: Exception) -> JSONResponse:
-    if isinstance(error, DBAPIError) and not error.connection_invalidated and not isinstance(
-        error, OperationalError | InterfaceError
-    ):
+async def _database_error(request: Request, error: Exception) -> JSONResponse:
+    """The safety net under validation: a value that slipped past it is still the client's 422, not our 500."""
+    if unstorable(error):
+        log.warning("a value the database cannot store on %s %s: %s", request.method, request.url.path, error)
+        return response(Problem(422, "Unprocessable Content",
+                                "A value is out of the range or character set the system can store."), request)
+    if not unavailable(error):
         return await _unexpected(request, error)
     log.warning("database unavailable: %s", error)
     problem = Problem(503, "Service Unavailable", "The database is unavailable; retry shortly.",
@@ -119,6 +124,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Problem, _problem)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
-    app.add_exception_handler(DBAPIError, _database_unavailable)
-    app.add_exception_handler(OSError, _database_unavailable)
+    app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(OSError, _database_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -82,6 +82,26 @@ async def test_unreachable_database_is_a_retryable_503(client):
     assert response.headers["retry-after"] == "2"
 
 
+@pytest.mark.parametrize(("sql", "value"), [
+    ("SELECT CAST(:value AS text)", "name\x00with a NUL"),  # PostgreSQL refuses NUL in text (SQLSTATE 22021)
+    ("SELECT CAST(:value AS integer)", 429_115_533_040),  # asyncpg cannot encode it as int4
+])
+async def test_a_value_the_database_cannot_store_is_the_clients_422_not_our_500(sessions, sql, value):
+    app = FastAPI()
+    problems.install(app)
+
+    @app.get("/store")
+    async def store():
+        async with sessions() as session:
+            await session.execute(text(sql), {"value": value})
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://kit") as client:
+        response = await client.get("/store")
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+
+
 def test_cursor_round_trips_and_a_forged_one_is_a_400_on_the_cursor_parameter():
     cursor = encode_cursor("2026-11-01T00:00:00+00:00", 42)
     assert decode_cursor(cursor, 2) == ["2026-11-01T00:00:00+00:00", 42]

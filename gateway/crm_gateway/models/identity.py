@@ -36,7 +36,7 @@ class Dealer(Model, table=True):
 class DealerCreate(Model):
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(regex=DEALER_ID, description="e.g. D-DEMO-001")
+    id: str = Field(description="e.g. D-DEMO-001", schema_extra={"pattern": DEALER_ID})
     name: str = Field(min_length=1, max_length=200)
     region: str | None = Field(None, max_length=100)
     group_name: str | None = Field(None, max_length=200)
@@ -74,7 +74,7 @@ class Membership(Model, table=True):
 class UserCreate(Model):
     model_config = ConfigDict(extra="forbid")
 
-    username: str = Field(regex=USERNAME)
+    username: str = Field(schema_extra={"pattern": USERNAME})
     password: str = Field(min_length=12, max_length=200)
     display_name: str | None = Field(None, max_length=200)
     roles: list[str] = Field(min_length=1)
@@ -118,7 +118,7 @@ class ApiClient(Model, table=True):
 class ApiClientCreate(Model):
     model_config = ConfigDict(extra="forbid")
 
-    client_id: str = Field(regex=CLIENT_ID)
+    client_id: str = Field(schema_extra={"pattern": CLIENT_ID})
     name: str = Field(min_length=1, max_length=200)
     scope: list[str] = Field(default_factory=list)
     dealers: list[str] = Field(min_length=1)

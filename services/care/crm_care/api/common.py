@@ -16,6 +16,8 @@ def write_dealer(principal: Principal, dealer_id: str | None, where: str = "body
             return next(iter(principal.dealers))
         raise invalid(field_error(where, "dealer_id", "required: you work for more than one dealer"))
     if not principal.sees(dealer_id):
+        if where == "path":  # a dealer's own resource, e.g. its contact policy: as if it did not exist
+            raise not_found("dealer")
         raise Problem(403, "Forbidden", "You cannot act for this dealer.",
                       errors=[field_error(where, "dealer_id", "not one of your dealers")])
     return dealer_id

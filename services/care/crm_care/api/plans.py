@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema, field_validator
 
 from crm_care import repository
 from crm_care.api.common import PREFIX, write_dealer
@@ -19,6 +19,13 @@ from crm_kit.problems import field_error, invalid
 
 router = APIRouter(prefix=f"{PREFIX}", tags=["care plans"])
 DealerQuery = Annotated[str | None, Query(description="Needed when you work for more than one dealer")]
+# A wall-clock time in the dealer's own time zone. JSON Schema's `time` format demands a UTC offset,
+# which a quiet hour has not, so it is documented and written as "HH:MM".
+LocalTime = Annotated[
+    time,
+    PlainSerializer(lambda value: value.strftime("%H:%M"), return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$", "examples": ["21:00"]}),
+]
 
 
 class PlanUpdate(BaseModel):
@@ -32,8 +39,8 @@ class ContactPolicy(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     time_zone: str = "Asia/Shanghai"
-    quiet_start: time = time(21, 0)
-    quiet_end: time = time(9, 0)
+    quiet_start: LocalTime = time(21, 0)
+    quiet_end: LocalTime = time(9, 0)
     cap: int = Field(2, ge=0, le=100, description="Non-critical contacts allowed per window")
     cap_days: int = Field(7, ge=1, le=90)
 

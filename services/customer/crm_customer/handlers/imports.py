@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 from fastapi import FastAPI
-from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from crm_customer.domain.imports import csv_header, lines_of, parse_csv, parse_ndjson
@@ -20,12 +19,10 @@ from crm_customer.models import ImportJob, ImportRow
 from crm_customer.repository import customers as customer_repository
 from crm_customer.repository import imports as repository
 from crm_kit.auth import Principal
-from crm_kit.db import Sessions
+from crm_kit.db import Sessions, unavailable
 from crm_kit.problems import Problem
 
 log = logging.getLogger(__name__)
-
-DATABASE_DOWN = (OperationalError, InterfaceError, OSError)
 
 STAGE_BATCH = 1000
 PROCESSORS = {"customers": import_rows.customers, "vehicles": import_rows.vehicles, "visits": import_rows.visits}
@@ -90,17 +87,17 @@ async def process_next_batch(sessions: Sessions, keyring: Keyring, batch_size: i
     and a row that fails alone is reported failed: one unforeseen row never stalls the job."""
     try:
         return await _process(sessions, keyring, batch_size)
-    except DATABASE_DOWN:
-        raise
-    except Exception:
+    except Exception as error:
+        if unavailable(error):
+            raise
         log.exception("an import batch failed; handling its rows one at a time")
     handled = 0
     for _ in range(batch_size):
         try:
             done = await _process(sessions, keyring, 1)
-        except DATABASE_DOWN:
-            raise
         except Exception as error:
+            if unavailable(error):
+                raise
             log.exception("an import row failed on its own; it is reported failed")
             done = await _fail_next_row(sessions, error)
         if not done:

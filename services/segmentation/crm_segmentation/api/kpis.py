@@ -8,6 +8,7 @@ import csv
 import io
 from datetime import date
 from typing import Annotated, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
@@ -59,7 +60,7 @@ def csv_response(rows: list[BaseModel], name: str) -> Response:
         writer.writeheader()
         writer.writerows(row.model_dump(mode="json") for row in rows)
     return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}.csv"})
 
 
 def month_of(value: str | None, default: date) -> date:

@@ -1,8 +1,9 @@
 """Template routes: a published version is immutable; a change makes a new draft version."""
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Path, Response
 
 from crm_contracts import permissions
 from crm_kit.auth import Principal, require
@@ -12,6 +13,8 @@ from crm_survey.handlers import setup
 from crm_survey.models.api import TemplateChange, TemplateCreate, TemplatePublic
 from crm_survey.models.tables import TemplateVersion
 from crm_survey.repository import templates
+
+VersionPath = Annotated[int, Path(ge=1, le=2**31 - 1, description="1, 2, … in publishing order")]
 
 router = APIRouter(prefix="/api/v1/surveys/templates", tags=["survey templates"])
 
@@ -49,7 +52,7 @@ async def list_versions(template_id: uuid.UUID, session: SessionDep,
 
 
 @router.get("/{template_id}/versions/{version}", response_model=TemplatePublic)
-async def get_version(template_id: uuid.UUID, version: int, session: SessionDep,
+async def get_version(template_id: uuid.UUID, version: VersionPath, session: SessionDep,
                       principal: Principal = require(permissions.SURVEYS_READ)) -> TemplatePublic:
     return shown(_visible(principal, await templates.get_version(session, template_id, version)))
 
@@ -62,6 +65,6 @@ async def change_template(template_id: uuid.UUID, data: TemplateChange, session:
 
 
 @router.post("/{template_id}/versions/{version}/publish", response_model=TemplatePublic)
-async def publish_version(template_id: uuid.UUID, version: int, session: SessionDep,
+async def publish_version(template_id: uuid.UUID, version: VersionPath, session: SessionDep,
                           principal: Principal = require(permissions.SURVEYS_MANAGE)) -> TemplatePublic:
     return shown(await setup.publish_template(session, template_id, version, principal))
