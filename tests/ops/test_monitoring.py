@@ -74,10 +74,13 @@ def test_rules_alert_on_kit_and_domain_metrics_only():
 
 
 @pytest.mark.timeout(240)
-def test_every_process_metrics_pass_promtool_check_metrics(stack, promtool):
+def test_every_process_metrics_pass_promtool_and_expose_what_dashboards_and_alerts_query(stack, promtool):
+    exposed: set[str] = set()
     for process in PROCESSES:
         exposition = httpx.get(stack.url(process) + "/metrics", timeout=10).text
         assert "crm_http_requests_total" in exposition
+        exposed |= set(re.findall(r"^# TYPE (crm_[a-z_]+) ", exposition, re.MULTILINE))
         done = subprocess.run([promtool, "check", "metrics"], input=exposition, capture_output=True, text=True,
                               timeout=60)
         assert done.returncode == 0, (process, done.stdout + done.stderr)
+    assert DOMAIN_METRICS <= exposed, f"queried by deploy/ but exposed by no process: {DOMAIN_METRICS - exposed}"

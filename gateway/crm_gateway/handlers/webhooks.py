@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
+from prometheus_client import Counter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from crm_contracts import REGISTRY, Envelope
@@ -20,6 +21,9 @@ from crm_kit.db import Sessions
 from crm_kit.problems import field_error, invalid, not_found
 
 log = logging.getLogger(__name__)
+
+# One per attempt: the CrmWebhookDeliveriesFailing alert divides `failed` by all, per subscription.
+DELIVERY_ATTEMPTS = Counter("crm_webhook_deliveries", "Webhook delivery attempts", ["subscription", "outcome"])
 
 # (url, headers, body, timeout) -> status code; raises OSError-like errors when the receiver is unreachable
 Post = Callable[[str, dict[str, str], bytes, float], Awaitable[int]]
@@ -128,6 +132,8 @@ class Sender:
                 await _disable(session, delivery.subscription_id,
                                f"not delivered after {delivery.attempts} attempts over the retry schedule")
             session.add(delivery)
+        DELIVERY_ATTEMPTS.labels(str(delivery.subscription_id), "delivered" if outcome == "delivered" else "failed"
+                                 ).inc()
 
 
 async def _disable(session: AsyncSession, subscription_id: uuid.UUID, reason: str) -> None:

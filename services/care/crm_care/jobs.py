@@ -6,24 +6,25 @@ from datetime import UTC, datetime
 
 import httpx
 from fastapi import FastAPI
-from prometheus_client import Counter, Gauge
 
 from crm_care import repository
 from crm_care.channels.directory import CustomerDirectory
 from crm_care.channels.senders import EmailSender, SmsSender, WechatSender
 from crm_care.handlers import scheduler
 from crm_care.handlers.sending import Channels, send_next
+from crm_care.metrics import (
+    ACTIONS_DISPATCHED,
+    ACTIONS_DUE,
+    ACTIONS_STORED,
+    CASES_ESCALATED,
+    LAST_SCAN,
+    MESSAGES_HANDLED,
+    TASKS_OVERDUE,
+)
 from crm_care.settings import CareSettings
 
 log = logging.getLogger(__name__)
 
-ACTIONS_STORED = Counter("crm_care_actions_stored_total", "Due actions the scan stored")
-ACTIONS_DISPATCHED = Counter("crm_care_actions_dispatched_total", "Due actions carried out")
-MESSAGES_HANDLED = Counter("crm_care_messages_handled_total", "Queued messages settled or retried")
-TASKS_OVERDUE = Gauge("crm_care_tasks_overdue", "Open care tasks past their SLA", ["dealer", "role"])
-ACTIONS_DUE = Gauge("crm_care_actions_due", "Reminders and calls due and not yet carried out")
-CASES_ESCALATED = Counter("crm_care_cases_escalated_total", "Complaint cases escalated for a missed first contact")
-LAST_SCAN = Gauge("crm_care_last_scan_timestamp_seconds", "When the due-scan last finished")
 
 
 async def _forever(name: str, step, idle_seconds: float) -> None:

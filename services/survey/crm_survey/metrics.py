@@ -1,8 +1,12 @@
-"""The survey service's domain figures on /metrics (module-level: Prometheus' registry is process-wide)."""
+"""The survey service's domain figures on /metrics (module-level: Prometheus' registry is process-wide).
 
-from prometheus_client import Counter
+Per dealer, because the business dashboard and the hot-alert rule in deploy/ are per dealer.
+"""
 
-INVITATIONS_SENT = Counter("crm_survey_invitations_sent_total", "Invitations sent", ["kind"])
-RESPONSES_RECORDED = Counter("crm_survey_responses_recorded_total", "Responses recorded", ["kind", "channel"])
-HOT_ALERTS_RAISED = Counter("crm_survey_hot_alerts_raised_total", "Hot alerts raised", ["kind"])
-PUBLIC_REFUSED = Counter("crm_survey_public_rate_limited_total", "Public requests refused by the rate limit")
+from prometheus_client import Counter, Gauge
+
+INVITATIONS_SENT = Counter("crm_survey_invitations", "Invitations sent", ["dealer", "kind"])
+RESPONSES_RECORDED = Counter("crm_survey_responses", "Responses recorded", ["dealer", "kind", "channel"])
+HOT_ALERTS_RAISED = Counter("crm_survey_hot_alerts_raised", "Hot alerts raised", ["dealer", "kind"])
+HOT_ALERTS_OPEN = Gauge("crm_survey_hot_alerts_open", "Hot alerts not yet resolved", ["dealer"])
+PUBLIC_REFUSED = Counter("crm_survey_public_rate_limited", "Public requests refused by the rate limit")

@@ -16,6 +16,7 @@ from crm_care.channels.directory import Contact, ContactUnavailable, CustomerDir
 from crm_care.channels.senders import DeliveryFailed, EmailSender, SmsSender, WechatSender
 from crm_care.domain import policy
 from crm_care.domain.templates import Template, TemplateInvalid, default_template, render
+from crm_care.metrics import MESSAGES
 from crm_care.models import contacts, messages
 from crm_kit.db import Sessions
 
@@ -44,6 +45,8 @@ async def send_next(sessions: Sessions, channels: Channels, now: datetime) -> bo
             await session.exec(sa.insert(contacts).values(message_id=message.id, customer_id=message.customer_id,
                                                           purpose=message.purpose, critical=message.critical,
                                                           at=now))
+    outcome = changes.get("status", "deferred")  # no status: quiet hours, or a retry later
+    MESSAGES.labels(message.dealer_id, changes.get("channel") or message.channel or "none", outcome).inc()
     return True
 
 

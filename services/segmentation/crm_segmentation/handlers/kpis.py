@@ -7,6 +7,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from crm_segmentation.domain import kpis, retention
 from crm_segmentation.handlers.context import load_rules
+from crm_segmentation.metrics import GRASP_RATE
 from crm_segmentation.repository import profiles as profile_repository
 from crm_segmentation.repository import scoring as repository
 
@@ -31,6 +32,9 @@ async def grasp_by_dealer(session: AsyncSession, dealers: frozenset[str] | None,
 
 async def snapshot(session: AsyncSession, dealer_id: str, today: date) -> None:
     rows = (await grasp_by_dealer(session, frozenset([dealer_id]), today)).get(dealer_id, [])
+    for row in rows:
+        if row.grasp_rate is not None:
+            GRASP_RATE.labels(dealer_id, str(row.age_years)).set(row.grasp_rate)
     await repository.save_snapshot(session, dealer_id, today.replace(day=1), [
         {"age_years": r.age_years, "sold": r.sold, "grasped": r.grasped, "base": r.base, "active": r.active}
         for r in rows])

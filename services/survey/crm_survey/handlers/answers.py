@@ -123,7 +123,7 @@ async def _record(session: AsyncSession, invitation: Invitation, answers: dict[s
         index=scores.index, factor_scores=scores.factor_scores, nps=scores.nps, nps_category=scores.nps_category,
         satisfaction_ratio=scores.satisfaction_ratio, advisor_id=invitation.advisor_id, channel=channel,
         recorded_at=now), invitation.customer_id, invitation.dealer_id)
-    metrics.RESPONSES_RECORDED.labels(invitation.kind, channel).inc()
+    metrics.RESPONSES_RECORDED.labels(invitation.dealer_id, invitation.kind, channel).inc()
     alert = scoring.hot_alert(definition, {**rated, **free_text}, scores)
     if alert is not None:
         await _raise_alert(session, invitation, response, definition, alert)
@@ -144,4 +144,4 @@ async def _raise_alert(session: AsyncSession, invitation: Invitation, response: 
         dealer_id=invitation.dealer_id, survey_kind=invitation.kind, question_id=record.question_id,
         question_text=record.question_text, score=record.score, comment=record.comment,
         raised_at=record.raised_at), invitation.customer_id, invitation.dealer_id)
-    metrics.HOT_ALERTS_RAISED.labels(invitation.kind).inc()
+    metrics.HOT_ALERTS_RAISED.labels(invitation.dealer_id, invitation.kind).inc()

@@ -19,7 +19,7 @@ from crm_survey.domain.triggers import send_time_suppression
 from crm_survey.handlers.common import link_path, publish
 from crm_survey.handlers.triggers import state_of
 from crm_survey.models.tables import Invitation
-from crm_survey.repository import invitations, rollups
+from crm_survey.repository import invitations, responses, rollups
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ async def send_due(session: AsyncSession, batch: int = 200) -> int:
             invitation.status, invitation.suppressed_reason = "suppressed", reason
             continue
         await mark_sent(session, invitation, now)
-        metrics.INVITATIONS_SENT.labels(invitation.kind).inc()
+        metrics.INVITATIONS_SENT.labels(invitation.dealer_id, invitation.kind).inc()
     return len(due)
 
 
@@ -65,8 +65,17 @@ async def expire_due(session: AsyncSession, batch: int = 500) -> int:
     return len(expiring)
 
 
-async def _forever(app: FastAPI, step, name: str) -> None:
-    poll = app.state.settings.scheduler_poll_seconds
+async def count_open_alerts(session: AsyncSession) -> bool:
+    """Sets the gauge the hot-alert rule fires on; a gauge because a resolved alert must leave it."""
+    counts = await responses.open_alerts_by_dealer(session)
+    metrics.HOT_ALERTS_OPEN.clear()
+    for dealer_id, count in counts:
+        metrics.HOT_ALERTS_OPEN.labels(dealer_id).set(count)
+    return False
+
+
+async def _forever(app: FastAPI, step, name: str, every: float | None = None) -> None:
+    poll = every or app.state.settings.scheduler_poll_seconds
     failures = 0
     while True:
         try:
@@ -89,3 +98,7 @@ async def send_invitations(app: FastAPI) -> None:
 
 async def expire_invitations(app: FastAPI) -> None:
     await _forever(app, expire_due, "expiring invitations")
+
+
+async def watch_open_alerts(app: FastAPI) -> None:
+    await _forever(app, count_open_alerts, "counting open hot alerts", every=15)

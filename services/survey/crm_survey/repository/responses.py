@@ -32,6 +32,12 @@ async def alert(session: AsyncSession, alert_id: uuid.UUID, for_update: bool = F
     return await session.get(HotAlertRecord, alert_id, with_for_update=for_update)
 
 
+async def open_alerts_by_dealer(session: AsyncSession) -> list[tuple[str, int]]:
+    query = (sa.select(HotAlertRecord.dealer_id, sa.func.count()).where(HotAlertRecord.status == "open")
+             .group_by(HotAlertRecord.dealer_id))
+    return [(dealer, count) for dealer, count in (await session.execute(query)).all()]
+
+
 async def page(session: AsyncSession, dealers: frozenset[str] | None, *, customer_id: uuid.UUID | None,
                kind: str | None, channel: str | None, after: tuple[datetime, uuid.UUID] | None,
                limit: int) -> list[SurveyResponse]:
