@@ -37,6 +37,20 @@ class ServiceSpec:
     serve_docs: bool = True  # the gateway serves a merged /openapi.json and /docs of its own
 
 
+def _start_tasks(app: FastAPI, spec: ServiceSpec) -> list[asyncio.Task]:
+    state, settings = app.state, spec.settings
+    service = settings.service_name
+    tasks = [asyncio.create_task(state.relay.run(), name=f"{service}-relay")]
+    if spec.handlers:
+        state.consumer = EventConsumer(
+            state.sessions, state.producer, service=service,
+            bootstrap_servers=settings.kafka_bootstrap_servers, topics=spec.consumes, handlers=spec.handlers,
+            max_attempts=settings.consumer_max_attempts, retry_seconds=settings.consumer_retry_seconds,
+            batch_size=settings.consumer_batch_size)
+        tasks.append(asyncio.create_task(state.consumer.run(), name=f"{service}-consumer"))
+    return tasks + [asyncio.create_task(job(app), name=f"{service}-{job.__name__}") for job in spec.background]
+
+
 def create_service_app(spec: ServiceSpec) -> FastAPI:
     settings = spec.settings
     service = settings.service_name
@@ -53,24 +67,20 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         state.relay = OutboxRelay(state.sessions, state.producer, service, batch_size=settings.relay_batch_size,
                                   poll_seconds=settings.relay_poll_seconds,
                                   retention_hours=settings.outbox_retention_hours)
-        tasks = [asyncio.create_task(state.relay.run(), name=f"{service}-relay")]
-        if spec.handlers:
-            state.consumer = EventConsumer(
-                state.sessions, state.producer, service=service,
-                bootstrap_servers=settings.kafka_bootstrap_servers, topics=spec.consumes, handlers=spec.handlers,
-                max_attempts=settings.consumer_max_attempts, retry_seconds=settings.consumer_retry_seconds,
-                batch_size=settings.consumer_batch_size)
-            tasks.append(asyncio.create_task(state.consumer.run(), name=f"{service}-consumer"))
-        tasks += [asyncio.create_task(job(app), name=f"{service}-{job.__name__}") for job in spec.background]
         try:
+            # Resources open before any task starts and close after every task stopped: a scheduler or
+            # handler never meets a client that is not there yet, or any more.
             async with contextlib.AsyncExitStack() as stack:
                 for resource in spec.resources:
                     await stack.enter_async_context(resource(app))
-                yield
+                tasks = _start_tasks(app, spec)
+                try:
+                    yield
+                finally:
+                    for task in tasks:
+                        task.cancel()
+                    await asyncio.gather(*tasks, return_exceptions=True)
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
             await state.producer.close()
             await state.engine.dispose()
 
