@@ -124,6 +124,10 @@ async def _record(session: AsyncSession, invitation: Invitation, answers: dict[s
         satisfaction_ratio=scores.satisfaction_ratio, advisor_id=invitation.advisor_id, channel=channel,
         recorded_at=now), invitation.customer_id, invitation.dealer_id)
     metrics.RESPONSES_RECORDED.labels(invitation.dealer_id, invitation.kind, channel).inc()
+    if scores.index is not None:
+        metrics.RESPONSE_INDEX.labels(invitation.dealer_id, invitation.kind).observe(scores.index)
+    if scores.nps_category is not None:
+        metrics.NPS_ANSWERS.labels(invitation.dealer_id, invitation.kind, scores.nps_category).inc()
     alert = scoring.hot_alert(definition, {**rated, **free_text}, scores)
     if alert is not None:
         await _raise_alert(session, invitation, response, definition, alert)
