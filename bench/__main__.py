@@ -3,8 +3,8 @@
 import importlib
 import sys
 
-BENCHMARKS = ["events", "customer_import", "segmentation_rescore", "survey_answers", "care_due_scan",
-              "gateway_proxy", "load_mixed"]
+BENCHMARKS = ["events", "customer_import", "segmentation_rescore", "segmentation_events", "survey_answers",
+              "care_due_scan", "gateway_proxy", "load_mixed"]
 
 for name in sys.argv[1:] or BENCHMARKS:
     print(f"\n=== bench.{name} ===", flush=True)

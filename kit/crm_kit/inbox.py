@@ -38,6 +38,24 @@ inbox = sa.Table(
     sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
 )
 
+_DEFERRED = "crm_kit.inbox.deferred"
+
+
+def defer(session: AsyncSession, key: str, step: Callable[[AsyncSession], Awaitable[None]]) -> None:
+    """Run `step(session)` once after the transaction's last handler, before it commits.
+
+    A batch is one transaction, so work several of its events ask for (under the same `key`) is done
+    once, and still commits together with their inbox rows.
+    """
+    session.info.setdefault(_DEFERRED, {}).setdefault(key, step)
+
+
+async def finish_deferred(session: AsyncSession) -> None:
+    while steps := session.info.pop(_DEFERRED, None):  # a step may defer more work
+        for step in steps.values():
+            await step(session)
+
+
 class _Listener(ConsumerRebalanceListener):
     """Only logs: offsets are committed after every batch, so nothing is pending at a rebalance."""
 
@@ -163,6 +181,7 @@ class EventConsumer:
                     outcomes.append(await self._apply(session, event, handler))
                 finally:
                     request_id.reset(token)
+            await finish_deferred(session)
         return outcomes
 
     async def process(self, message: ConsumerRecord) -> None:
@@ -211,7 +230,9 @@ class EventConsumer:
     async def handle(self, event: Envelope, handler: Handler) -> str:
         """One event, one transaction: the inbox row and the handler's effect commit together."""
         async with self.sessions() as session, session.begin():
-            return await self._apply(session, event, handler)
+            outcome = await self._apply(session, event, handler)
+            await finish_deferred(session)
+            return outcome
 
     async def _apply(self, session: AsyncSession, event: Envelope, handler: Handler) -> str:
         first_time = (await session.exec(
@@ -243,4 +264,4 @@ class EventConsumer:
         metrics.EVENTS_DEAD_LETTERED.labels(self.service, message.topic).inc()
 
 
-__all__ = ["EventConsumer", "Handler", "TopicPartition", "inbox"]
+__all__ = ["EventConsumer", "Handler", "TopicPartition", "defer", "finish_deferred", "inbox"]

@@ -7,7 +7,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from crm_contracts import Envelope, parse_payload, topics
 from crm_kit.inbox import Handler
 from crm_segmentation.handlers import events
-from crm_segmentation.handlers.context import Clock, Context
+from crm_segmentation.handlers.context import Clock
 
 TOPICS = [topics.CUSTOMER]
 
@@ -28,11 +28,11 @@ USE_CASES: dict[str, Callable[..., Awaitable[None]]] = {
 
 
 def handlers_for(clock: Clock) -> dict[str, Handler]:
-    """The consumer's table; each event gets a fresh context so a new batch fit is seen at once."""
+    """The consumer's table; the events of one transaction share a context (see `events.for_transaction`)."""
 
     def thin(use_case):
         async def handle(session: AsyncSession, event: Envelope) -> None:
-            await use_case(session, parse_payload(event), Context(clock))
+            await use_case(session, parse_payload(event), events.for_transaction(session, clock))
 
         handle.__name__ = use_case.__name__
         return handle

@@ -1,5 +1,6 @@
 """What every use case needs besides the session: the dealer's policy and fit, and today's date."""
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -11,8 +12,10 @@ from crm_kit.logs import request_id
 from crm_kit.outbox import stage
 from crm_segmentation.domain.retention import Thresholds
 from crm_segmentation.domain.scoring import DealerFit, Policy
+from crm_segmentation.models import Segment
 from crm_segmentation.models.scoring import ScoringSettingsBody
 from crm_segmentation.repository import scoring as scoring_repository
+from crm_segmentation.repository import segments as segment_repository
 
 SERVICE = "segmentation"
 THRESHOLD_FIELDS = set(Thresholds.__dataclass_fields__)
@@ -38,14 +41,33 @@ class DealerRules:
 
 @dataclass
 class Context:
+    """Lives for one transaction (a batch of events, a single event or a dealer's rescore), so what it
+    caches is never older than the transaction: a new fit or segment is seen by the next one."""
+
     clock: Clock
     fit_sample: int = 50_000
+    touched: dict[uuid.UUID, None] = field(default_factory=dict)  # customers to refresh, in first-touched order
+    # rows this transaction has made sure exist (they are never deleted), so later events skip the insert
+    known_profiles: set[uuid.UUID] = field(default_factory=set)
+    known_vehicles: set[uuid.UUID] = field(default_factory=set)
+    # visits and odometer readings to insert together before anything reads them (`events.store_facts`)
+    visits: list[dict] = field(default_factory=list)
+    readings: list[dict] = field(default_factory=list)
     _rules: dict[str, DealerRules] = field(default_factory=dict)
+    _segments: dict[str, list[Segment]] = field(default_factory=dict)
+
+    def touch(self, customer_id: uuid.UUID) -> None:
+        self.touched[customer_id] = None
 
     async def rules(self, session: AsyncSession, dealer_id: str) -> DealerRules:
         if dealer_id not in self._rules:
             self._rules[dealer_id] = await load_rules(session, dealer_id, self.fit_sample)
         return self._rules[dealer_id]
+
+    async def dynamic_segments(self, session: AsyncSession, dealer_id: str) -> list[Segment]:
+        if dealer_id not in self._segments:
+            self._segments[dealer_id] = await segment_repository.dynamic_segments(session, dealer_id)
+        return self._segments[dealer_id]
 
 
 async def load_rules(session: AsyncSession, dealer_id: str, fit_sample: int = 50_000) -> DealerRules:

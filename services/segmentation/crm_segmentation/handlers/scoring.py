@@ -47,11 +47,19 @@ async def rescore_dealer(session: AsyncSession, dealer_id: str, context: Context
                                      np.random.default_rng(0))
     await repository.save_fit(session, dealer_id, fit.to_json())
     fitted = DealerRules(rules.thresholds, rules.policy, fit)
-    dynamic = await segment_repository.dynamic_segments(session, dealer_id)
+    dynamic = await context.dynamic_segments(session, dealer_id)
+    memberships = await segment_repository.memberships_of_customers(session, [p.customer_id for p in scored])
+    saved, changed_vehicles = [], []
     for i, profile in enumerate(scored):
         history = profiles.History(by_customer[profile.customer_id], owned[profile.customer_id], by_vehicle,
                                    readings)
-        await profiles.apply(session, profile, history, customer_facts[i], scores.row(i), fitted, context, dynamic)
+        row = scores.row(i)
+        fields, changed = await profiles.apply(session, profile, history, customer_facts[i], row, fitted, context,
+                                               dynamic, memberships[profile.customer_id],
+                                               clv_manual=row["clv_manual"])
+        saved.append(fields)
+        changed_vehicles += changed
+    await profiles.save(session, saved, changed_vehicles)
     await kpis.snapshot(session, dealer_id, today)
     return len(scored)
 

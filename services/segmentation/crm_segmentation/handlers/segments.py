@@ -38,13 +38,15 @@ async def leave(session: AsyncSession, segment_id: uuid.UUID, dealer_id: str, cu
     return True
 
 
-async def sync_member(session: AsyncSession, profile: Profile,
-                      dynamic: list[Segment] | None = None) -> None:
+async def sync_member(session: AsyncSession, profile: Profile, dynamic: list[Segment] | None = None,
+                      current: set[uuid.UUID] | None = None) -> None:
     """Enter the dynamic segments the profile now matches, leave the ones it no longer does.
 
-    An erased or merged-away customer leaves every segment, static lists included.
+    An erased or merged-away customer leaves every segment, static lists included. `dynamic` (the
+    dealer's dynamic segments) and `current` (the customer's memberships) save a query each when known.
     """
-    current = await repository.memberships_of(session, profile.customer_id)
+    if current is None:
+        current = await repository.memberships_of(session, profile.customer_id)
     gone = profile.erased or profile.merged_into is not None
     if gone:
         for segment_id in current:

@@ -19,6 +19,13 @@ async def get_profile(session: AsyncSession, customer_id: uuid.UUID, *, lock: bo
     return (await session.exec(query)).first()
 
 
+async def lock_profiles(session: AsyncSession, ids: list[uuid.UUID]) -> list[Profile]:
+    """In id order, so two transactions locking overlapping sets wait for each other instead of deadlocking."""
+    query = (select(Profile).where(col(Profile.customer_id).in_(ids)).order_by(col(Profile.customer_id))
+             .with_for_update().execution_options(populate_existing=True))
+    return list((await session.exec(query)).all())
+
+
 async def ensure_profile(session: AsyncSession, customer_id: uuid.UUID, dealer_id: str) -> None:
     """Events may arrive for a customer whose registration has not: start an empty profile."""
     await session.exec(insert(Profile).values(customer_id=customer_id, dealer_id=dealer_id,
@@ -29,6 +36,17 @@ async def ensure_profile(session: AsyncSession, customer_id: uuid.UUID, dealer_i
 async def set_profile_fields(session: AsyncSession, customer_id: uuid.UUID, **fields) -> None:
     await session.exec(sa.update(Profile).where(col(Profile.customer_id) == customer_id)
                        .values(**fields, updated_at=datetime.now(UTC)))
+
+
+async def save_profiles(session: AsyncSession, rows: list[dict]) -> None:
+    """Many profiles' fields in one executemany; every row has `customer_id` and the same other keys."""
+    if not rows:
+        return
+    table = Profile.__table__
+    now = datetime.now(UTC)
+    await session.exec(table.update().where(table.c.customer_id == sa.bindparam("key")),
+                       params=[{**{k: v for k, v in row.items() if k != "customer_id"}, "key": row["customer_id"],
+                                "updated_at": now} for row in rows])
 
 
 async def list_profiles(session: AsyncSession, dealers: frozenset[str] | None, limit: int,
@@ -56,12 +74,14 @@ async def profiles_by_ids(session: AsyncSession, ids: Iterable[uuid.UUID]) -> li
     return list((await session.exec(query)).all())
 
 
-async def add_visit(session: AsyncSession, visit: Visit) -> None:
-    await session.exec(insert(Visit).values(**visit.model_dump()).on_conflict_do_nothing())
+async def add_visits(session: AsyncSession, rows: list[dict]) -> None:
+    """One executemany; a replayed visit (its id stored already) is skipped."""
+    if rows:
+        await session.exec(insert(Visit.__table__).on_conflict_do_nothing(), params=rows)
 
 
-async def visits_of(session: AsyncSession, customer_id: uuid.UUID) -> list[Visit]:
-    return list((await session.exec(select(Visit).where(Visit.customer_id == customer_id))).all())
+async def visits_of_customers(session: AsyncSession, customer_ids: list[uuid.UUID]) -> list[Visit]:
+    return list((await session.exec(select(Visit).where(col(Visit.customer_id).in_(customer_ids)))).all())
 
 
 async def visits_of_vehicles(session: AsyncSession, vehicle_ids: list[uuid.UUID]) -> list[Visit]:
@@ -94,6 +114,23 @@ async def vehicles_of(session: AsyncSession, customer_id: uuid.UUID) -> list[Veh
     return list((await session.exec(query)).all())
 
 
+async def vehicles_of_customers(session: AsyncSession, customer_ids: list[uuid.UUID]) -> list[VehicleProfile]:
+    query = (select(VehicleProfile).where(col(VehicleProfile.customer_id).in_(customer_ids))
+             .order_by(col(VehicleProfile.vehicle_id)).execution_options(populate_existing=True))
+    return list((await session.exec(query)).all())
+
+
+async def save_vehicle_states(session: AsyncSession, rows: list[dict]) -> None:
+    """Many vehicles' computed fields in one executemany; every row has `vehicle_id` and the same other keys."""
+    if not rows:
+        return
+    table = VehicleProfile.__table__
+    now = datetime.now(UTC)
+    await session.exec(table.update().where(table.c.vehicle_id == sa.bindparam("key")),
+                       params=[{**{k: v for k, v in row.items() if k != "vehicle_id"}, "key": row["vehicle_id"],
+                                "updated_at": now} for row in rows])
+
+
 async def dealer_vehicles(session: AsyncSession, dealers: frozenset[str] | None) -> list[VehicleProfile]:
     query = select(VehicleProfile).join(Profile, col(Profile.customer_id) == col(VehicleProfile.customer_id))
     query = query.where(col(Profile.erased).is_(False))
@@ -102,9 +139,10 @@ async def dealer_vehicles(session: AsyncSession, dealers: frozenset[str] | None)
     return list((await session.exec(query)).all())
 
 
-async def add_reading(session: AsyncSession, reading: OdometerReading) -> None:
-    session.add(reading)
-    await session.flush()
+async def add_readings(session: AsyncSession, rows: list[dict]) -> None:
+    """One executemany, in the given order: a reading's id orders it after the ones before (corrections)."""
+    if rows:
+        await session.exec(insert(OdometerReading.__table__), params=rows)
 
 
 async def readings_of(session: AsyncSession, vehicle_ids: list[uuid.UUID]) -> list[OdometerReading]:

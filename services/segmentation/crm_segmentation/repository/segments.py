@@ -53,6 +53,15 @@ async def memberships_of(session: AsyncSession, customer_id: uuid.UUID) -> set[u
     return set((await session.exec(query)).all())
 
 
+async def memberships_of_customers(session: AsyncSession, customer_ids: list[uuid.UUID]) -> dict[uuid.UUID, set]:
+    query = select(SegmentMember.customer_id, SegmentMember.segment_id).where(
+        col(SegmentMember.customer_id).in_(customer_ids))
+    memberships: dict[uuid.UUID, set] = {customer_id: set() for customer_id in customer_ids}
+    for customer_id, segment_id in (await session.exec(query)).all():
+        memberships[customer_id].add(segment_id)
+    return memberships
+
+
 async def members_of(session: AsyncSession, segment_id: uuid.UUID) -> set[uuid.UUID]:
     query = select(SegmentMember.customer_id).where(SegmentMember.segment_id == segment_id)
     return set((await session.exec(query)).all())
