@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Header, Query, Response
 
 from crm_contracts import permissions
-from crm_customer.api.shaping import KeyringDep, customer_public, unmasked_for
+from crm_customer.api.shaping import IdempotencyKey, KeyringDep, customer_public, unmasked_for
 from crm_customer.domain.contact import InvalidMobile, normalise_mobile
 from crm_customer.domain.vehicles import normalise_plate
 from crm_customer.handlers import customers as handlers
@@ -34,8 +34,10 @@ IfMatch = Annotated[str | None, Header(description="The ETag you last read; requ
 
 @router.post("", status_code=201, response_model=CustomerPublic)
 async def register_customer(data: CustomerCreate, session: SessionDep, response: Response, keyring: KeyringDep,
+                            idempotency_key: IdempotencyKey = None,
                             principal: Principal = require(permissions.CUSTOMERS_WRITE)) -> CustomerPublic:
-    customer = await handlers.register_customer(session, keyring, data, write_dealer(principal, data.dealer_id))
+    customer = await handlers.register_customer(session, keyring, data, write_dealer(principal, data.dealer_id),
+                                                idempotency_key)
     response.headers["Location"] = f"{router.prefix}/{customer.id}"
     response.headers["ETag"] = etag(customer.version)
     return customer_public(customer, keyring, unmasked_for(principal))
@@ -120,8 +122,9 @@ async def erase_customer(customer_id: uuid.UUID, session: SessionDep, keyring: K
 
 @router.post("/{customer_id}/consents", response_model=ConsentPublic)
 async def set_consent(customer_id: uuid.UUID, data: ConsentCreate, session: SessionDep,
+                      idempotency_key: IdempotencyKey = None,
                       principal: Principal = require(permissions.CUSTOMERS_WRITE)) -> ConsentPublic:
-    consent = await engagement.set_consent(session, principal, customer_id, data)
+    consent = await engagement.set_consent(session, principal, customer_id, data, idempotency_key)
     return ConsentPublic.model_validate(consent, from_attributes=True)
 
 

@@ -1,11 +1,12 @@
 """/api/v1/leads and the PII access log."""
 
 import uuid
+from datetime import datetime
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from crm_contracts import permissions
-from crm_customer.api.shaping import KeyringDep, unmasked_for
+from crm_customer.api.shaping import IdempotencyKey, KeyringDep, position_after, unmasked_for
 from crm_customer.domain.contact import mask_mobile
 from crm_customer.handlers import engagement as handlers
 from crm_customer.handlers.common import write_dealer
@@ -27,10 +28,27 @@ def lead_public(lead: Lead, principal: Principal) -> LeadPublic:
 
 
 @leads.post("", status_code=201, response_model=LeadPublic)
-async def create_lead(data: LeadCreate, session: SessionDep, keyring: KeyringDep,
+async def create_lead(data: LeadCreate, session: SessionDep, response: Response, keyring: KeyringDep,
+                      idempotency_key: IdempotencyKey = None,
                       principal: Principal = require(permissions.CUSTOMERS_WRITE)) -> LeadPublic:
-    lead = await handlers.create_lead(session, keyring, data, write_dealer(principal, data.dealer_id))
+    lead = await handlers.create_lead(session, keyring, data, write_dealer(principal, data.dealer_id),
+                                      idempotency_key)
+    response.headers["Location"] = f"{leads.prefix}/{lead.id}"
     return lead_public(lead, principal)
+
+
+@leads.get("", response_model=Page[LeadPublic])
+async def list_leads(session: SessionDep, dealer_id: str | None = None,
+                     converted: bool | None = None, created_from: datetime | None = None,
+                     created_to: datetime | None = None, limit: Limit = 50, cursor: Cursor = None,
+                     principal: Principal = require(permissions.CUSTOMERS_READ)) -> Page[LeadPublic]:
+    """The dealer's showroom leads, newest first; `converted` picks those that became customers (or not)."""
+    filters = {"dealer_id": dealer_id, "converted": converted, "created_from": created_from,
+               "created_to": created_to}
+    after = position_after(cursor, datetime.fromisoformat)
+    found = await handlers.list_leads(session, principal, filters, after=after, limit=limit)
+    page = page_of(found, limit, lambda lead: (lead.created_at, lead.id))
+    return Page(items=[lead_public(lead, principal) for lead in page.items], next_cursor=page.next_cursor)
 
 
 @leads.get("/{lead_id}", response_model=LeadPublic)

@@ -12,8 +12,8 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from crm_contracts import permissions
-from crm_customer.api.shaping import KeyringDep, customer_public, unmasked_for
-from crm_customer.domain.imports import FORMATS
+from crm_customer.api.shaping import KeyringDep, customer_public, position_after, unmasked_for
+from crm_customer.domain.imports import FORMATS, LIST_SEPARATOR
 from crm_customer.handlers import imports as handlers
 from crm_customer.handlers.common import write_dealer
 from crm_customer.handlers.customers import UNMASKED_FIELDS
@@ -38,7 +38,7 @@ async def start_import(request: Request, session: SessionDep, response: Response
                        kind: Annotated[ImportKind, Query(description="What each line is")],
                        dealer_id: Annotated[str | None, Query(description="Needed if you work for several")] = None,
                        principal: Principal = require(permissions.CUSTOMERS_WRITE)) -> ImportJobPublic:
-    """One record per line, NDJSON or CSV (header first; `tags` split on `|`). The body is staged as it
+    """One record per line, NDJSON or CSV (header first; `tags`, `other_mobiles` split on `|`). The body is staged as it
     streams in; the answer is the job, processed in the background. Natural keys: mobile or ID number
     (customers), VIN (vehicles), order number (visits); a re-run of the same file changes nothing."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -53,6 +53,19 @@ async def start_import(request: Request, session: SessionDep, response: Response
     job = await handlers.receive(session, principal, dealer, kind, file_format, request.stream())
     response.headers["Location"] = f"{imports.prefix}/{job.id}"
     return ImportJobPublic.model_validate(job, from_attributes=True)
+
+
+@imports.get("", response_model=Page[ImportJobPublic])
+async def list_imports(session: SessionDep, dealer_id: str | None = None,
+                       status: Literal["receiving", "queued", "running", "done", "aborted"] | None = None,
+                       limit: Limit = 50, cursor: Cursor = None,
+                       principal: Principal = require(permissions.CUSTOMERS_WRITE)) -> Page[ImportJobPublic]:
+    """The dealer's import jobs, newest first."""
+    jobs = await handlers.list_jobs(session, principal, dealer_id=dealer_id, status=status,
+                                    after=position_after(cursor, datetime.fromisoformat), limit=limit)
+    page = page_of(jobs, limit, lambda job: (job.created_at, job.id))
+    return Page(items=[ImportJobPublic.model_validate(j, from_attributes=True) for j in page.items],
+                next_cursor=page.next_cursor)
 
 
 @imports.get("/{job_id}", response_model=ImportJobPublic)
@@ -101,7 +114,9 @@ async def export_customers(request: Request, keyring: KeyringDep,
                 if format == "ndjson":
                     yield json.dumps(shown, ensure_ascii=False) + "\n"
                     continue
-                writer.writerow({**shown, "tags": "|".join(shown["tags"])})
+                writer.writerow({**shown, "tags": LIST_SEPARATOR.join(shown["tags"]),
+                                 "other_mobiles": LIST_SEPARATOR.join(shown["other_mobiles"]),
+                                 "contacts": json.dumps(shown["contacts"], ensure_ascii=False)})
                 yield buffer.getvalue()
                 buffer.seek(0)
                 buffer.truncate()

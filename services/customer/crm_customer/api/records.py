@@ -1,12 +1,13 @@
 """/api/v1/vehicles and /api/v1/visits."""
 
 import uuid
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Response
 
 from crm_contracts import permissions
-from crm_customer.api.shaping import vehicle_public
+from crm_customer.api.shaping import IdempotencyKey, position_after, vehicle_public
 from crm_customer.handlers import vehicles as vehicle_handlers
 from crm_customer.handlers import visits as visit_handlers
 from crm_customer.handlers.common import etag
@@ -22,6 +23,7 @@ from crm_customer.models import (
 )
 from crm_kit.auth import Principal, require
 from crm_kit.db import SessionDep
+from crm_kit.pagination import Cursor, Limit, Page, page_of
 
 vehicles = APIRouter(prefix="/api/v1/vehicles", tags=["vehicles"])
 visits = APIRouter(prefix="/api/v1/visits", tags=["visits"])
@@ -29,8 +31,9 @@ visits = APIRouter(prefix="/api/v1/visits", tags=["visits"])
 
 @vehicles.post("", status_code=201, response_model=VehiclePublic)
 async def register_vehicle(data: VehicleCreate, session: SessionDep, response: Response,
+                           idempotency_key: IdempotencyKey = None,
                            principal: Principal = require(permissions.CUSTOMERS_WRITE)) -> VehiclePublic:
-    vehicle, warnings = await vehicle_handlers.register_vehicle(session, principal, data)
+    vehicle, warnings = await vehicle_handlers.register_vehicle(session, principal, data, idempotency_key)
     response.headers["Location"] = f"{vehicles.prefix}/{vehicle.id}"
     response.headers["ETag"] = etag(vehicle.version)
     return vehicle_public(vehicle, warnings=warnings)
@@ -70,11 +73,27 @@ async def transfer_vehicle(vehicle_id: uuid.UUID, data: TransferRequest, session
 @visits.post("", status_code=201, response_model=VisitPublic,
              responses={200: {"description": "A retried post: the visit stored the first time"}})
 async def record_visit(data: VisitCreate, session: SessionDep, response: Response,
+                       idempotency_key: IdempotencyKey = None,
                        principal: Principal = require(permissions.CUSTOMERS_WRITE)) -> VisitPublic:
-    visit, created = await visit_handlers.record_visit(session, principal, data)
+    visit, created = await visit_handlers.record_visit(session, principal, data, idempotency_key)
     response.status_code = 201 if created else 200
     response.headers["Location"] = f"{visits.prefix}/{visit.id}"
     return VisitPublic.model_validate(visit, from_attributes=True)
+
+
+@visits.get("", response_model=Page[VisitPublic])
+async def list_visits(session: SessionDep, customer_id: uuid.UUID | None = None, vehicle_id: uuid.UUID | None = None,
+                      visited_from: date | None = None, visited_to: date | None = None,
+                      dealer_id: str | None = None, limit: Limit = 50, cursor: Cursor = None,
+                      principal: Principal = require(permissions.CUSTOMERS_READ)) -> Page[VisitPublic]:
+    """Visits newest first, by customer, vehicle and visit date (`visited_from`, `visited_to`: both included)."""
+    filters = {"customer_id": customer_id, "vehicle_id": vehicle_id, "visited_from": visited_from,
+               "visited_to": visited_to, "dealer_id": dealer_id}
+    after = position_after(cursor, date.fromisoformat)
+    found = await visit_handlers.list_visits(session, principal, filters, after=after, limit=limit)
+    page = page_of(found, limit, lambda visit: (visit.visited_on, visit.id))
+    return Page(items=[VisitPublic.model_validate(v, from_attributes=True) for v in page.items],
+                next_cursor=page.next_cursor)
 
 
 @visits.get("/{visit_id}", response_model=VisitPublic)

@@ -1,8 +1,10 @@
 """What a caller sees of a record: personal data masked unless they hold `pii:read`."""
 
-from typing import Annotated
+import uuid
+from collections.abc import Callable
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 
 from crm_contracts import permissions
 from crm_customer.domain.contact import mask_email, mask_mobile, mask_name, mask_opaque
@@ -10,6 +12,8 @@ from crm_customer.domain.pii import Keyring
 from crm_customer.handlers.common import open_id_number
 from crm_customer.models import Customer, CustomerPublic, Ownership, OwnershipPublic, Vehicle, VehiclePublic
 from crm_kit.auth import Principal
+from crm_kit.pagination import decode_cursor
+from crm_kit.problems import Problem, field_error
 
 PUBLIC_COLUMNS = [name for name in CustomerPublic.model_fields if name not in ("id_number", "erased")]
 
@@ -19,6 +23,9 @@ def get_keyring(request: Request) -> Keyring:
 
 
 KeyringDep = Annotated[Keyring, Depends(get_keyring)]
+IdempotencyKey = Annotated[str | None, Header(
+    min_length=1, max_length=200,
+    description="Retry a write with the same key: it answers what the first request did and stores nothing new")]
 
 
 def unmasked_for(principal: Principal) -> bool:
@@ -32,6 +39,9 @@ def customer_public(customer: Customer, keyring: Keyring, unmasked: bool) -> Cus
         shown["id_number"] = open_id_number(keyring, customer) or customer.id_number_masked
     else:
         shown.update(name=mask_name(customer.name, customer.kind), mobile=mask_mobile(customer.mobile),
+                     other_mobiles=[mask_mobile(number) for number in customer.other_mobiles],
+                     contacts=[{**c, "name": mask_name(c["name"], "person"), "mobile": mask_mobile(c.get("mobile"))}
+                               for c in customer.contacts],
                      email=mask_email(customer.email), wechat_openid=mask_opaque(customer.wechat_openid),
                      birth_date=None, address=None, id_number=customer.id_number_masked)
     return CustomerPublic(**shown)
@@ -42,3 +52,16 @@ def vehicle_public(vehicle: Vehicle, ownership: list[Ownership] = (), warnings: 
     shown["ownership"] = [OwnershipPublic.model_validate(o, from_attributes=True) for o in ownership]
     shown["warnings"] = list(warnings)
     return VehiclePublic(**shown)
+
+
+def position_after(cursor: str | None, parse: Callable[[str], Any]) -> tuple[Any, uuid.UUID] | None:
+    """The (sort key, id) a `newest first` page's cursor carries; a cursor not given out here answers 400."""
+    if cursor is None:
+        return None
+    key, row_id = decode_cursor(cursor, 2)
+    try:
+        return parse(key), uuid.UUID(row_id)
+    except (TypeError, ValueError):
+        raise Problem(400, "Bad Request", "The cursor is not one this API gave out.",
+                      errors=[field_error("query", "cursor", "unknown cursor")]) from None
+

@@ -10,14 +10,15 @@ from crm_customer.domain.visits import future_dates
 
 TEXT_FIELDS = ("name", "wechat_openid", "province", "city", "address", "age_band", "income_band", "education",
                "source_channel")
+PERSON_ONLY = ("marital_status", "children")
 NEVER_EMPTY = ("name", "mobile", "lunar_birthday", "language", "tags", "status")
 
 
 def normalise_customer(given: dict[str, Any], kind: str, today: date, current: dict[str, Any] | None = None
                        ) -> tuple[dict[str, Any], list[Refusal]]:
     """Only the keys present in `given` are normalised; `id_number` stays plain here (the caller seals it).
-    `current` (id_number, birth_date, gender of the stored record) lets an update be checked against the
-    resident ID number it already has."""
+    `current` (id_number, birth_date, gender, mobile, other_mobiles of the stored record) lets an update be
+    checked against the resident ID number it already has, and a secondary number be made the primary one."""
     current = current or {}
     values: dict[str, Any] = {}
     refusals: list[Refusal] = []
@@ -25,13 +26,28 @@ def normalise_customer(given: dict[str, Any], kind: str, today: date, current: d
         if value is None and name in NEVER_EMPTY:
             refusals.append((name, "cannot be removed"))
             continue
-        if value is None or name in ("kind", "dealer_id"):
+        if value is None and name == "contacts":
+            values[name] = []
+            continue
+        if value is None or name in ("kind", "dealer_id", "other_mobiles"):
             values[name] = value
+            continue
+        if (name in PERSON_ONLY and kind == "organisation") or (name == "contacts" and kind == "person"):
+            refusals.append((name, f"not kept for {'an organisation' if kind == 'organisation' else 'a person'}"))
+            continue
+        if name == "contacts":
+            values[name], bad_contacts = _contacts(value)
+            refusals += bad_contacts
             continue
         try:
             values[name] = _normalise(name, value, kind)
         except (InvalidMobile, ValueError) as error:
             refusals.append((name, str(error)))
+    if "other_mobiles" in values:
+        values["other_mobiles"], bad_numbers = _other_mobiles(values["other_mobiles"] or [])
+        refusals += bad_numbers
+    if {"mobile", "other_mobiles"} & values.keys():
+        _keep_primary_out_of_others(values, current)
     refusals += future_dates(today, birth_date=values.get("birth_date"))
     if any(field in ("id_number", "birth_date", "gender") for field, _ in refusals):
         return values, refusals
@@ -40,6 +56,43 @@ def normalise_customer(given: dict[str, Any], kind: str, today: date, current: d
         refusals += disagreements_with_id(number, *(values[name] if name in values else current.get(name)
                                                     for name in ("birth_date", "gender")))
     return values, refusals
+
+
+def _other_mobiles(raw: list[str]) -> tuple[list[str], list[Refusal]]:
+    """E.164 each, in the order given, a repeated number kept once; a bad one is named by its position."""
+    numbers, refusals = [], []
+    for index, item in enumerate(raw):
+        try:
+            number = normalise_mobile(item)
+        except InvalidMobile as error:
+            refusals.append((f"other_mobiles/{index}", str(error)))
+            continue
+        if number not in numbers:
+            numbers.append(number)
+    return numbers, refusals
+
+
+def _contacts(raw: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[Refusal]]:
+    contacts, refusals = [], []
+    for index, contact in enumerate(raw):
+        contact = {**contact, "name": contact["name"].strip(), "role": (contact.get("role") or "").strip() or None}
+        if not contact["name"]:
+            refusals.append((f"contacts/{index}/name", "must not be blank"))
+        if contact.get("mobile"):
+            try:
+                contact["mobile"] = normalise_mobile(contact["mobile"])
+            except InvalidMobile as error:
+                refusals.append((f"contacts/{index}/mobile", str(error)))
+        contacts.append(contact)
+    return contacts, refusals
+
+
+def _keep_primary_out_of_others(values: dict[str, Any], current: dict[str, Any]) -> None:
+    """Making a secondary number the primary one takes it off the other numbers."""
+    primary = values["mobile"] if "mobile" in values else current.get("mobile")
+    others = values["other_mobiles"] if "other_mobiles" in values else current.get("other_mobiles") or []
+    if primary in others:
+        values["other_mobiles"] = [number for number in others if number != primary]
 
 
 def _normalise(name: str, value: Any, kind: str) -> Any:

@@ -7,7 +7,8 @@ from typing import Any
 
 FORMATS = {"application/x-ndjson": "ndjson", "application/jsonl": "ndjson", "application/json-lines": "ndjson",
            "text/csv": "csv"}
-LIST_SEPARATOR = "|"  # a CSV cell holding a list (tags) separates its items with this
+LIST_SEPARATOR = "|"  # a CSV cell holding a list (tags, other mobiles) separates its items with this
+LIST_FIELDS = ("tags", "other_mobiles")
 
 
 async def lines_of(chunks: AsyncIterator[bytes]) -> AsyncIterator[tuple[int, str]]:
@@ -51,5 +52,5 @@ def parse_csv(text: str, header: list[str]) -> dict[str, Any]:
         cell = cell.strip()
         if cell == "":
             continue
-        record[name] = [item.strip() for item in cell.split(LIST_SEPARATOR)] if name == "tags" else cell
+        record[name] = [item.strip() for item in cell.split(LIST_SEPARATOR)] if name in LIST_FIELDS else cell
     return record

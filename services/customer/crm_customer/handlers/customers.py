@@ -21,18 +21,24 @@ from crm_customer.handlers.common import (
     seal_id_number,
     stage_all,
 )
+from crm_customer.handlers.idempotency import first_answer
 from crm_customer.models import Customer, CustomerCreate, CustomerUpdate, PiiAccess
 from crm_customer.repository import customers as repository
 from crm_kit.auth import Principal
 from crm_kit.logs import request_id
-from crm_kit.problems import Problem
+from crm_kit.problems import Problem, not_found
 
-UNMASKED_FIELDS = ["name", "mobile", "email", "wechat_openid", "birth_date", "address", "id_number"]
+UNMASKED_FIELDS = ["name", "mobile", "other_mobiles", "contacts", "email", "wechat_openid", "birth_date", "address",
+                   "id_number"]
 
 
 def duplicate_problem(existing: Customer) -> Problem:
     return Problem(409, "Conflict", "A customer with this mobile or ID number already exists at this dealer.",
                    existing_id=str(existing.id))
+
+
+def mobiles_of(customer: Customer) -> list[str]:
+    return [number for number in (customer.mobile, *customer.other_mobiles) if number]
 
 
 def columns_of(values: dict[str, Any], keyring: Keyring, dealer_id: str) -> dict[str, Any]:
@@ -79,28 +85,39 @@ def apply_changes(customer: Customer, columns: dict[str, Any], now: datetime) ->
     return sorted(changed)
 
 
-async def register_customer(session: AsyncSession, keyring: Keyring, data: CustomerCreate,
-                            dealer_id: str) -> Customer:
+async def register_customer(session: AsyncSession, keyring: Keyring, data: CustomerCreate, dealer_id: str,
+                            idempotency_key: str | None = None) -> Customer:
     given = data.model_dump(exclude_unset=True)
     given["kind"] = data.kind
     values, refusals = normalise_customer(given, data.kind, date.today())
     if refusals:
         raise refuse(refusals)
-    async with session.begin():
-        customer = new_customer(values, keyring, dealer_id, datetime.now(UTC))
-        existing = await repository.find_duplicate(session, dealer_id, mobile=customer.mobile,
-                                                   id_hash=customer.id_number_hash)
-        if existing:
-            raise duplicate_problem(existing)
-        try:
+    customer = new_customer(values, keyring, dealer_id, datetime.now(UTC))
+    try:
+        async with session.begin():
+            earlier = await first_answer(session, idempotency_key, dealer_id, "POST /customers",
+                                         data.model_dump(mode="json", exclude_unset=True), customer.id)
+            if earlier:
+                return await _first_customer(session, earlier.resource_id)
+            existing = await repository.find_duplicate(session, dealer_id, mobiles=mobiles_of(customer),
+                                                       id_hash=customer.id_number_hash)
+            if existing:
+                raise duplicate_problem(existing)
             await repository.insert(session, Customer, [customer])
-        except IntegrityError:  # another request registered the same mobile a moment ago
-            await session.rollback()
-            async with session.begin():
-                existing = await repository.find_duplicate(session, dealer_id, mobile=customer.mobile,
-                                                           id_hash=customer.id_number_hash)
-            raise duplicate_problem(existing) if existing else Problem(409, "Conflict", "Try again.") from None
-        await stage_all(session, [registered(customer)])
+            await repository.sync_mobiles(session, [customer])
+            await stage_all(session, [registered(customer)])
+    except IntegrityError:  # another request registered one of these numbers a moment ago
+        async with session.begin():
+            existing = await repository.find_duplicate(session, dealer_id, mobiles=mobiles_of(customer),
+                                                       id_hash=customer.id_number_hash)
+        raise duplicate_problem(existing) if existing else Problem(409, "Conflict", "Try again.") from None
+    return customer
+
+
+async def _first_customer(session: AsyncSession, customer_id: str) -> Customer:
+    customer = await repository.get_customer(session, uuid.UUID(customer_id))
+    if customer is None:  # deleted since: the retry cannot be answered with it
+        raise not_found("customer")
     return customer
 
 
@@ -113,20 +130,32 @@ async def update_customer(session: AsyncSession, keyring: Keyring, principal: Pr
         if customer.erased_at:
             raise Problem(409, "Conflict", "This customer was erased.")
         current = {"id_number": open_id_number(keyring, customer), "birth_date": customer.birth_date,
-                   "gender": customer.gender}
+                   "gender": customer.gender, "mobile": customer.mobile, "other_mobiles": customer.other_mobiles}
         values, refusals = normalise_customer(given, customer.kind, date.today(), current)
         if refusals:
             raise refuse(refusals)
         columns = columns_of(values, keyring, customer.dealer_id)
-        existing = await repository.find_duplicate(session, customer.dealer_id, mobile=values.get("mobile"),
-                                                   id_hash=columns.get("id_number_hash"), other_than=customer.id)
+        existing = await repository.find_duplicate(
+            session, customer.dealer_id, mobiles=[values.get("mobile"), *values.get("other_mobiles", [])],
+            id_hash=columns.get("id_number_hash"), other_than=customer.id)
         if existing:
             raise duplicate_problem(existing)
         changed = apply_changes(customer, columns, datetime.now(UTC))
         if changed:
             repository.add(session, customer)
+            if {"mobile", "other_mobiles"} & set(changed):
+                await _take_numbers(session, customer)
             await stage_all(session, [updated(customer, changed)])
     return customer
+
+
+async def _take_numbers(session: AsyncSession, customer: Customer) -> None:
+    try:
+        await session.flush()
+        await repository.sync_mobiles(session, [customer])
+    except IntegrityError:
+        raise Problem(409, "Conflict", "Another customer of this dealer took one of these numbers a moment ago; "
+                                       "read it again and retry.") from None
 
 
 async def read_customer(session: AsyncSession, principal: Principal, customer_id: uuid.UUID) -> Customer:

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -11,21 +12,30 @@ from crm_customer.domain.identity import normalise_resident_id
 from crm_customer.domain.pii import Keyring, Sealed
 from crm_customer.handlers.common import event, live_customer, refuse, seal_id_number, stage_all, visible
 from crm_customer.handlers.customers import new_customer, registered, updated
+from crm_customer.handlers.idempotency import first_answer
 from crm_customer.models import Consent, ConsentChange, ConsentCreate, Customer, Lead, LeadConversion, LeadCreate
 from crm_customer.repository import customers as customer_repository
 from crm_customer.repository import records as repository
 from crm_kit.auth import Principal
-from crm_kit.problems import Problem
+from crm_kit.problems import Problem, not_found
 
 
 async def set_consent(session: AsyncSession, principal: Principal, customer_id: uuid.UUID,
-                      data: ConsentCreate) -> Consent:
-    """Granting what is granted (or withdrawing what is withdrawn) again changes nothing and says nothing."""
+                      data: ConsentCreate, idempotency_key: str | None = None) -> Consent:
+    """Granting what is granted (or withdrawing what is withdrawn) again changes nothing and says nothing.
+    A keyed retry changes nothing either, even if the answer was changed in between by another request."""
     async with session.begin():
         customer = live_customer(principal, await customer_repository.get_customer(session, customer_id))
         if customer.erased_at:
             raise Problem(409, "Conflict", "This customer was erased.")
         current = await repository.consent(session, customer.id, data.purpose, data.channel)
+        earlier = await first_answer(session, idempotency_key, customer.dealer_id,
+                                     f"POST /customers/{customer.id}/consents", data.model_dump(mode="json"),
+                                     customer.id, status_code=200)
+        if earlier:
+            if current is None:
+                raise not_found("consent")
+            return current
         if current is not None and current.granted == data.granted:
             return current
         now = datetime.now(UTC)
@@ -45,7 +55,8 @@ async def consents(session: AsyncSession, principal: Principal, customer_id: uui
         return await customer_repository.consents_of(session, customer.id)
 
 
-async def create_lead(session: AsyncSession, keyring: Keyring, data: LeadCreate, dealer_id: str) -> Lead:
+async def create_lead(session: AsyncSession, keyring: Keyring, data: LeadCreate, dealer_id: str,
+                      idempotency_key: str | None = None) -> Lead:
     refusals, mobile, number = [], None, None
     try:
         mobile = normalise_mobile(data.mobile) if data.mobile else None
@@ -63,6 +74,13 @@ async def create_lead(session: AsyncSession, keyring: Keyring, data: LeadCreate,
                 interested_model=data.interested_model, created_at=now,
                 **{k: v for k, v in sealed.items() if k != "id_number_masked"})
     async with session.begin():
+        earlier = await first_answer(session, idempotency_key, dealer_id, "POST /leads",
+                                     data.model_dump(mode="json", exclude_unset=True), lead.id)
+        if earlier:
+            first = await repository.get_lead(session, uuid.UUID(earlier.resource_id))
+            if first is None:
+                raise not_found("lead")
+            return first
         customer_repository.add(session, lead)
         await stage_all(session, [event(LeadCreated(lead_id=lead.id, dealer_id=dealer_id,
                                                     source_channel=lead.source_channel,
@@ -76,6 +94,12 @@ async def read_lead(session: AsyncSession, principal: Principal, lead_id: uuid.U
         return visible(principal, await repository.get_lead(session, lead_id), "lead")
 
 
+async def list_leads(session: AsyncSession, principal: Principal, filters: dict[str, Any], *,
+                     after: repository.Position | None, limit: int) -> list[Lead]:
+    async with session.begin():
+        return await repository.list_leads(session, principal.dealer_filter(), **filters, after=after, limit=limit)
+
+
 async def convert_lead(session: AsyncSession, keyring: Keyring, principal: Principal,
                        lead_id: uuid.UUID) -> LeadConversion:
     """Finds the dealer's existing customer by mobile or ID number before creating one; converting a
@@ -84,7 +108,7 @@ async def convert_lead(session: AsyncSession, keyring: Keyring, principal: Princ
         lead = visible(principal, await repository.get_lead(session, lead_id, for_update=True), "lead")
         if lead.customer_id is not None:
             return LeadConversion(lead_id=lead.id, customer_id=lead.customer_id, existing_customer=True)
-        existing = await customer_repository.find_duplicate(session, lead.dealer_id, mobile=lead.mobile,
+        existing = await customer_repository.find_duplicate(session, lead.dealer_id, mobiles=[lead.mobile],
                                                             id_hash=lead.id_number_hash)
         now = datetime.now(UTC)
         events = []
@@ -97,6 +121,7 @@ async def convert_lead(session: AsyncSession, keyring: Keyring, principal: Princ
         else:
             customer = _customer_of(keyring, lead, now)
             await customer_repository.insert(session, Customer, [customer])
+            await customer_repository.sync_mobiles(session, [customer])
             events.append(registered(customer))
         lead.customer_id, lead.converted_at = customer.id, now
         customer_repository.add(session, lead)

@@ -84,17 +84,24 @@ async def customers(session: AsyncSession, keyring: Keyring, dealer_id: str, row
         else:
             valid.append((row, customer_rules.columns_of(values, keyring, dealer_id) | {"kind": data.kind}))
     known = await customer_repository.find_by_keys(
-        session, dealer_id, {c["mobile"] for _, c in valid}, {c["id_number_hash"] for _, c in valid
-                                                              if c.get("id_number_hash")})
-    by_mobile = {c.mobile: c for c in known if c.mobile}
+        session, dealer_id, {n for _, c in valid for n in (c["mobile"], *c.get("other_mobiles", []))},
+        {c["id_number_hash"] for _, c in valid if c.get("id_number_hash")})
+    by_mobile = {number: c for c in known for number in customer_rules.mobiles_of(c)}
     by_hash = {c.id_number_hash: c for c in known if c.id_number_hash}
-    events, fresh = [], {}
+    events, fresh, renumbered = [], {}, {}
     for row, columns in valid:
         same_mobile, same_id = by_mobile.get(columns["mobile"]), by_hash.get(columns.get("id_number_hash"))
         if same_mobile and same_id and same_mobile.id != same_id.id:
             outcomes[row.line] = failed(row, [("id_number", f"belongs to another customer ({same_id.id})")])
             continue
         match = same_mobile or same_id
+        holders = {by_mobile[n].id for n in columns.get("other_mobiles", []) if n in by_mobile} - {
+            match.id if match else None}
+        if holders:
+            outcomes[row.line] = failed(row, [("other_mobiles", f"belongs to another customer ({min(holders)})")])
+            continue
+        if match is not None and columns["mobile"] in match.other_mobiles:
+            del columns["mobile"]  # the row names the customer by another of their numbers: the primary stays
         if match is None:
             customer = customer_rules.new_customer(columns, keyring, dealer_id, now)
             fresh[customer.id] = customer
@@ -109,13 +116,16 @@ async def customers(session: AsyncSession, keyring: Keyring, dealer_id: str, row
             if changed and customer.id not in fresh:  # a row created earlier in this batch is written below
                 customer_repository.add(session, customer)
                 events.append(customer_rules.updated(customer, changed))
+            if {"mobile", "other_mobiles"} & set(changed):
+                renumbered[customer.id] = customer
             outcome = "updated" if changed else "unchanged"
-        by_mobile[customer.mobile] = customer
+        by_mobile.update(dict.fromkeys(customer_rules.mobiles_of(customer), customer))
         if customer.id_number_hash:
             by_hash[customer.id_number_hash] = customer
         outcomes[row.line] = {"line": row.line, "outcome": outcome, "record_id": str(customer.id)}
     await customer_repository.insert(session, Customer, fresh.values())
     await session.flush()
+    await customer_repository.sync_mobiles(session, {**fresh, **renumbered}.values())
     await stage_all(session, events)
     return [outcomes[row.line] for row in rows]
 
@@ -136,7 +146,8 @@ async def _owners(session: AsyncSession, dealer_id: str, data: list[Any]) -> tup
         customer = await customer_repository.get_customer(session, customer_id)
         if customer is not None and customer.dealer_id == dealer_id:
             by_id[customer.id] = customer
-    by_mobile = {c.mobile: c for c in await customer_repository.find_by_keys(session, dealer_id, mobiles, [])}
+    by_mobile = {number: c for c in await customer_repository.find_by_keys(session, dealer_id, mobiles, [])
+                 for number in customer_rules.mobiles_of(c)}
     return by_id, by_mobile
 
 

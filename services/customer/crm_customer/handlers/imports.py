@@ -160,6 +160,13 @@ async def read_job(session: AsyncSession, principal: Principal, job_id: uuid.UUI
         return visible(principal, await repository.get_job(session, job_id), "import job")
 
 
+async def list_jobs(session: AsyncSession, principal: Principal, *, dealer_id: str | None, status: str | None,
+                    after: tuple[datetime, uuid.UUID] | None, limit: int) -> list[ImportJob]:
+    async with session.begin():
+        return await repository.list_jobs(session, principal.dealer_filter(), dealer_id=dealer_id, status=status,
+                                          after=after, limit=limit)
+
+
 async def job_report(session: AsyncSession, principal: Principal, job_id: uuid.UUID, *, only_failed: bool,
                      after: int, limit: int) -> list[ImportRow]:
     async with session.begin():

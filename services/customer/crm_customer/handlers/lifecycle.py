@@ -7,7 +7,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from crm_contracts.events.customer import CustomerErased, CustomerMerged
 from crm_customer.handlers.common import event, live_customer, stage_all, visible
-from crm_customer.handlers.customers import updated
+from crm_customer.handlers.customers import mobiles_of, updated
 from crm_customer.models import Consent, Customer
 from crm_customer.repository import customers as repository
 from crm_kit.auth import Principal
@@ -15,7 +15,7 @@ from crm_kit.problems import field_error, invalid
 
 # Blank fields of the survivor that the duplicate can fill in.
 FILLABLE = ("email", "wechat_openid", "gender", "birth_date", "province", "city", "address", "credit_code",
-            "age_band", "income_band", "education", "source_channel")
+            "age_band", "income_band", "education", "marital_status", "children", "source_channel")
 ID_COLUMNS = ("id_number_cipher", "id_number_key", "id_number_hash", "id_number_masked")
 ERASED_NAME = "(erased)"
 
@@ -38,18 +38,19 @@ async def merge(session: AsyncSession, principal: Principal, survivor_id: uuid.U
         now = datetime.now(UTC)
         vehicle_ids = await repository.move_records(session, duplicate.id, survivor.id)
         await _merge_consents(session, duplicate, survivor)
-        changed = _fill_blanks(survivor, duplicate)
+        changed = sorted(_fill_blanks(survivor, duplicate) + _take_numbers(survivor, duplicate))
         if changed:
             survivor.version += 1
             survivor.updated_at = now
         duplicate.merged_into = survivor.id
-        duplicate.mobile = None
+        duplicate.mobile, duplicate.other_mobiles = None, []
         for column in ID_COLUMNS:
             setattr(duplicate, column, None)
         duplicate.version += 1
         duplicate.updated_at = now
         repository.add(session, survivor, duplicate)
         await session.flush()
+        await repository.sync_mobiles(session, [duplicate, survivor])
         # Keyed by the duplicate: its earlier events are ordered before the merge that re-keys them.
         events = [event(CustomerMerged(survivor_id=survivor.id, duplicate_id=duplicate.id,
                                        dealer_id=survivor.dealer_id, vehicle_ids=vehicle_ids, merged_at=now),
@@ -68,11 +69,25 @@ def _fill_blanks(survivor: Customer, duplicate: Customer) -> list[str]:
         for column in ID_COLUMNS:
             setattr(survivor, column, getattr(duplicate, column))
         changed.append("id_number")
+    if not survivor.contacts and duplicate.contacts:
+        survivor.contacts = duplicate.contacts
+        changed.append("contacts")
     merged_tags = sorted(set(survivor.tags) | set(duplicate.tags))
     if merged_tags != sorted(survivor.tags):
         survivor.tags = merged_tags
         changed.append("tags")
     return sorted(changed)
+
+
+def _take_numbers(survivor: Customer, duplicate: Customer) -> list[str]:
+    """The duplicate's numbers become the survivor's other numbers: the person may still call from them.
+    The limit of four other numbers is for what a client sends; a merge keeps every number."""
+    kept = mobiles_of(survivor)
+    moved = [number for number in mobiles_of(duplicate) if number not in kept]
+    if not moved:
+        return []
+    survivor.other_mobiles = [*survivor.other_mobiles, *moved]
+    return ["other_mobiles"]
 
 
 async def _merge_consents(session: AsyncSession, duplicate: Customer, survivor: Customer) -> None:
@@ -98,13 +113,15 @@ async def erase(session: AsyncSession, principal: Principal, customer_id: uuid.U
         for column in ("mobile", "email", "wechat_openid", "birth_date", "address", "credit_code", "gender",
                        *ID_COLUMNS):
             setattr(customer, column, None)
-        customer.tags = []
+        customer.tags, customer.other_mobiles, customer.contacts = [], [], []
+        customer.marital_status = customer.children = None
         customer.lunar_birthday = False
         customer.erased_at = now
         customer.updated_at = now
         customer.version += 1
         repository.add(session, customer)
         await repository.delete_consents(session, customer.id)
+        await repository.sync_mobiles(session, [customer])
         await repository.forget_personal_traces(session, customer.id)
         await stage_all(session, [event(CustomerErased(customer_id=customer.id, dealer_id=customer.dealer_id,
                                                        erased_at=now), customer.id, customer.dealer_id)])

@@ -12,6 +12,7 @@ from crm_customer.domain import Refusal
 from crm_customer.domain.vehicles import check_vin, normalise_plate, odometer_refusal
 from crm_customer.domain.visits import future_dates
 from crm_customer.handlers.common import check_if_match, event, live_customer, new_row, refuse, stage_all, visible
+from crm_customer.handlers.idempotency import first_answer
 from crm_customer.models import (
     OdometerCreate,
     OdometerReading,
@@ -24,7 +25,7 @@ from crm_customer.models import (
 from crm_customer.repository import customers as customer_repository
 from crm_customer.repository import records as repository
 from crm_kit.auth import Principal
-from crm_kit.problems import Problem
+from crm_kit.problems import Problem, not_found
 
 FACT_FIELDS = ("brand", "model", "model_year", "delivery_date", "registration_date", "warranty_end",
                "insurance_expiry", "sold_by_dealer")
@@ -84,8 +85,9 @@ def apply_changes(vehicle: Vehicle, values: dict[str, Any], now: datetime) -> li
     return changed
 
 
-async def register_vehicle(session: AsyncSession, principal: Principal,
-                           data: VehicleCreate) -> tuple[Vehicle, list[str]]:
+async def register_vehicle(session: AsyncSession, principal: Principal, data: VehicleCreate,
+                           idempotency_key: str | None = None) -> tuple[Vehicle, list[str]]:
+    """(the vehicle, warnings about its VIN). A keyed retry answers the vehicle the first request registered."""
     values, refusals, warnings = normalise_vehicle(data.model_dump(), date.today())
     if refusals:
         raise refuse(refusals)
@@ -93,10 +95,17 @@ async def register_vehicle(session: AsyncSession, principal: Principal,
         owner = live_customer(principal, await customer_repository.get_customer(session, data.customer_id))
         if owner.erased_at:
             raise refuse([("customer_id", "this customer was erased")])
+        vehicle, ownership = new_vehicle(values, owner.dealer_id, datetime.now(UTC))
+        earlier = await first_answer(session, idempotency_key, owner.dealer_id, "POST /vehicles",
+                                     data.model_dump(mode="json", exclude_unset=True), vehicle.id)
+        if earlier:
+            first = await repository.get_vehicle(session, uuid.UUID(earlier.resource_id))
+            if first is None:
+                raise not_found("vehicle")
+            return first, warnings
         existing = (await repository.vehicles_by_vin(session, [values["vin"]])).get(values["vin"])
         if existing:
             raise _vin_taken(principal, existing)
-        vehicle, ownership = new_vehicle(values, owner.dealer_id, datetime.now(UTC))
         try:
             await customer_repository.insert(session, Vehicle, [vehicle])
         except IntegrityError:

@@ -1,6 +1,13 @@
 """SQLModel tables and the Create/Update/Public families, one module per aggregate."""
 
-from crm_customer.models.customers import Customer, CustomerCreate, CustomerPublic, CustomerUpdate, MergeRequest
+from crm_customer.models.customers import (
+    Customer,
+    CustomerCreate,
+    CustomerMobile,
+    CustomerPublic,
+    CustomerUpdate,
+    MergeRequest,
+)
 from crm_customer.models.engagement import (
     Consent,
     ConsentChange,
@@ -13,6 +20,7 @@ from crm_customer.models.engagement import (
     PiiAccess,
     PiiAccessPublic,
 )
+from crm_customer.models.idempotency import IdempotencyKey
 from crm_customer.models.imports import ImportJob, ImportJobPublic, ImportRow, ImportRowReport
 from crm_customer.models.vehicles import (
     OdometerCreate,
@@ -29,9 +37,10 @@ from crm_customer.models.vehicles import (
 from crm_customer.models.visits import Visit, VisitCreate, VisitPublic
 
 __all__ = [
-    "Consent", "ConsentChange", "ConsentCreate", "ConsentPublic", "Customer", "CustomerCreate", "CustomerPublic",
-    "CustomerUpdate", "ImportJob", "ImportJobPublic", "ImportRow", "ImportRowReport", "Lead", "LeadConversion",
-    "LeadCreate", "LeadPublic", "MergeRequest", "OdometerCreate", "OdometerPublic", "OdometerReading", "Ownership",
-    "OwnershipPublic", "PiiAccess", "PiiAccessPublic", "TransferRequest", "Vehicle", "VehicleCreate",
-    "VehiclePublic", "VehicleUpdate", "Visit", "VisitCreate", "VisitPublic",
+    "Consent", "ConsentChange", "ConsentCreate", "ConsentPublic", "Customer", "CustomerCreate", "CustomerMobile",
+    "CustomerPublic", "CustomerUpdate", "IdempotencyKey", "ImportJob", "ImportJobPublic", "ImportRow",
+    "ImportRowReport", "Lead", "LeadConversion", "LeadCreate", "LeadPublic", "MergeRequest", "OdometerCreate",
+    "OdometerPublic", "OdometerReading", "Ownership", "OwnershipPublic", "PiiAccess", "PiiAccessPublic",
+    "TransferRequest", "Vehicle", "VehicleCreate", "VehiclePublic", "VehicleUpdate", "Visit", "VisitCreate",
+    "VisitPublic",
 ]

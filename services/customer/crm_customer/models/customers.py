@@ -2,11 +2,12 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
 from pydantic import ConfigDict
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field
 
 from crm_customer.models.base import Model
@@ -14,7 +15,9 @@ from crm_customer.models.base import Model
 CustomerKind = Literal["person", "organisation"]
 CustomerStatus = Literal["lead", "customer"]
 Gender = Literal["male", "female"]
+MaritalStatus = Literal["single", "married", "divorced", "widowed"]
 Language = Literal["zh-CN", "en"]
+MAX_OTHER_MOBILES = 4
 Band = str  # age, income and education bands are each dealer's own vocabulary
 
 
@@ -25,7 +28,9 @@ class Customer(Model, table=True):
     dealer_id: str
     kind: str
     name: str
-    mobile: str | None = None  # E.164; None once erased or merged away
+    mobile: str | None = None  # E.164, the number to call first; None once erased or merged away
+    other_mobiles: list[str] = Field(default_factory=list,
+                                     sa_column=sa.Column(postgresql.ARRAY(sa.Text), nullable=False))
     email: str | None = None
     wechat_openid: str | None = None
     gender: str | None = None
@@ -43,6 +48,9 @@ class Customer(Model, table=True):
     age_band: str | None = None
     income_band: str | None = None
     education: str | None = None
+    marital_status: str | None = None
+    children: int | None = None
+    contacts: list[dict[str, Any]] = Field(default_factory=list, sa_column=sa.Column(JSONB, nullable=False))
     source_channel: str | None = None
     tags: list[str] = Field(default_factory=list, sa_column=sa.Column(postgresql.ARRAY(sa.Text), nullable=False))
     status: str = "customer"
@@ -53,6 +61,27 @@ class Customer(Model, table=True):
     version: int = 1
 
 
+class CustomerMobile(Model, table=True):
+    """Every number of every customer (primary and others): its key keeps a number to one customer per dealer,
+    which is what dedupe relies on when two requests race."""
+
+    __tablename__ = "customer_mobiles"
+
+    dealer_id: str = Field(primary_key=True)
+    mobile: str = Field(primary_key=True)
+    customer_id: uuid.UUID
+
+
+class OrganisationContact(Model):
+    """Someone to speak to at an organisation (a fleet's manager, its driver)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100)
+    role: str | None = Field(None, max_length=80)
+    mobile: str | None = Field(None, max_length=32, description="Mainland mobile; stored as E.164")
+
+
 class CustomerFields(Model):
     """Everything a customer record says, all optional: the shape of an update."""
 
@@ -60,6 +89,8 @@ class CustomerFields(Model):
 
     name: str | None = Field(None, min_length=1, max_length=200)
     mobile: str | None = Field(None, max_length=32, description="Mainland mobile; stored as E.164")
+    other_mobiles: list[Annotated[str, Field(max_length=32)]] | None = Field(
+        None, max_length=MAX_OTHER_MOBILES, description="Further mainland mobiles; stored as E.164")
     email: str | None = Field(None, max_length=254)
     wechat_openid: str | None = Field(None, max_length=128)
     gender: Gender | None = None
@@ -74,6 +105,9 @@ class CustomerFields(Model):
     age_band: Band | None = Field(None, max_length=40)
     income_band: Band | None = Field(None, max_length=40)
     education: Band | None = Field(None, max_length=40)
+    marital_status: MaritalStatus | None = Field(None, description="Persons only")
+    children: int | None = Field(None, ge=0, le=20, description="How many children; persons only")
+    contacts: list[OrganisationContact] | None = Field(None, max_length=20, description="Organisations only")
     source_channel: str | None = Field(None, max_length=80)
     tags: list[str] | None = Field(None, max_length=50)
     status: CustomerStatus | None = None
@@ -96,6 +130,7 @@ class CustomerPublic(Model):
     kind: CustomerKind
     name: str
     mobile: str | None = None
+    other_mobiles: list[str] = []
     email: str | None = None
     wechat_openid: str | None = None
     gender: Gender | None = None
@@ -110,6 +145,9 @@ class CustomerPublic(Model):
     age_band: str | None = None
     income_band: str | None = None
     education: str | None = None
+    marital_status: MaritalStatus | None = None
+    children: int | None = None
+    contacts: list[OrganisationContact] = []
     source_channel: str | None = None
     tags: list[str] = []
     status: CustomerStatus

@@ -9,7 +9,17 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from crm_customer.models import Consent, ConsentChange, Customer, Lead, Ownership, PiiAccess, Vehicle, Visit
+from crm_customer.models import (
+    Consent,
+    ConsentChange,
+    Customer,
+    CustomerMobile,
+    Lead,
+    Ownership,
+    PiiAccess,
+    Vehicle,
+    Visit,
+)
 
 
 async def get_customer(session: AsyncSession, customer_id: uuid.UUID, *, for_update: bool = False) -> Customer | None:
@@ -19,11 +29,18 @@ async def get_customer(session: AsyncSession, customer_id: uuid.UUID, *, for_upd
     return (await session.exec(query)).first()
 
 
-async def find_duplicate(session: AsyncSession, dealer_id: str, *, mobile: str | None, id_hash: str | None,
+def _holding(dealer_id: str, mobiles: Iterable[str]):
+    """Ids of the dealer's customers with any of these numbers, primary or other."""
+    return select(CustomerMobile.customer_id).where(CustomerMobile.dealer_id == dealer_id,
+                                                    col(CustomerMobile.mobile).in_(list(mobiles)))
+
+
+async def find_duplicate(session: AsyncSession, dealer_id: str, *, mobiles: Iterable[str], id_hash: str | None,
                          other_than: uuid.UUID | None = None) -> Customer | None:
     keys = []
-    if mobile:
-        keys.append(Customer.mobile == mobile)
+    mobiles = [mobile for mobile in mobiles if mobile]
+    if mobiles:
+        keys.append(col(Customer.id).in_(_holding(dealer_id, mobiles)))
     if id_hash:
         keys.append(Customer.id_number_hash == id_hash)
     if not keys:
@@ -40,8 +57,23 @@ async def find_by_keys(session: AsyncSession, dealer_id: str, mobiles: Iterable[
     if not mobiles and not hashes:
         return []
     query = select(Customer).where(Customer.dealer_id == dealer_id, sa.or_(
-        col(Customer.mobile).in_(mobiles), col(Customer.id_number_hash).in_(hashes)))
+        col(Customer.id).in_(_holding(dealer_id, mobiles)), col(Customer.id_number_hash).in_(hashes)))
     return list((await session.exec(query)).all())
+
+
+async def sync_mobiles(session: AsyncSession, customers: Iterable[Customer]) -> None:
+    """Make `customer_mobiles` say what these customers' mobile and other_mobiles say. A number another
+    customer of the dealer holds raises IntegrityError. Customers that give up a number come first, so that
+    a merge can hand the duplicate's numbers to the survivor."""
+    customers = list(customers)
+    if not customers:
+        return
+    await session.exec(sa.delete(CustomerMobile).where(col(CustomerMobile.customer_id).in_([c.id for c in customers])))
+    rows = [{"dealer_id": c.dealer_id, "mobile": number, "customer_id": c.id}
+            for c in customers for number in dict.fromkeys([c.mobile, *c.other_mobiles]) if number]
+    if rows:
+        connection = await session.connection()
+        await connection.execute(CustomerMobile.__table__.insert(), rows)
 
 
 def add(session: AsyncSession, *rows: Any) -> None:
@@ -107,7 +139,8 @@ def _filtered(dealers: frozenset[str] | None, filters: dict[str, Any]):
         prefix = filters["name"].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(col(Customer.name).like(prefix + "%"))
     if filters.get("mobile"):
-        query = query.where(Customer.mobile == filters["mobile"])
+        holders = select(CustomerMobile.customer_id).where(CustomerMobile.mobile == filters["mobile"])
+        query = query.where(col(Customer.id).in_(holders))
     if filters.get("tag"):
         query = query.where(col(Customer.tags).contains([filters["tag"]]))
     if filters.get("status"):

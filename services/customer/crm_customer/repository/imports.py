@@ -8,6 +8,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from crm_customer.models import ImportJob, ImportRow
+from crm_customer.repository.records import Position, newest_first
 
 rows_table = ImportRow.__table__
 jobs_table = ImportJob.__table__
@@ -21,6 +22,16 @@ async def stage_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
 
 async def get_job(session: AsyncSession, job_id: uuid.UUID) -> ImportJob | None:
     return await session.get(ImportJob, job_id)
+
+
+async def list_jobs(session: AsyncSession, dealers: frozenset[str] | None, *, dealer_id: str | None,
+                    status: str | None, after: Position | None, limit: int) -> list[ImportJob]:
+    query = select(ImportJob)
+    if status:
+        query = query.where(ImportJob.status == status)
+    query = newest_first(query, ImportJob.created_at, ImportJob.id, dealers, ImportJob.dealer_id, dealer_id, after,
+                         limit)
+    return list((await session.exec(query)).all())
 
 
 async def claim_job(session: AsyncSession) -> ImportJob | None:

@@ -2,12 +2,28 @@
 
 import uuid
 from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from crm_customer.models import Consent, Lead, OdometerReading, Ownership, Vehicle, Visit
+
+Position = tuple[Any, uuid.UUID]  # (sort key, id) of the last row of the previous page
+
+
+def newest_first(query, key, id_column, dealers: frozenset[str] | None, dealer_column, dealer_id: str | None,
+                 after: Position | None, limit: int):
+    """Dealer scope, then keyset pagination on (key, id) descending; one extra row says a next page exists."""
+    if dealers is not None:
+        query = query.where(col(dealer_column).in_(dealers))
+    if dealer_id:
+        query = query.where(dealer_column == dealer_id)
+    if after is not None:
+        query = query.where(sa.tuple_(key, id_column) < sa.tuple_(sa.literal(after[0]), sa.literal(after[1])))
+    return query.order_by(col(key).desc(), col(id_column).desc()).limit(limit + 1)
 
 
 async def get_vehicle(session: AsyncSession, vehicle_id: uuid.UUID, *, for_update: bool = False) -> Vehicle | None:
@@ -66,6 +82,22 @@ async def get_visit(session: AsyncSession, visit_id: uuid.UUID) -> Visit | None:
     return await session.get(Visit, visit_id)
 
 
+async def list_visits(session: AsyncSession, dealers: frozenset[str] | None, *, dealer_id: str | None,
+                      customer_id: uuid.UUID | None, vehicle_id: uuid.UUID | None, visited_from: date | None,
+                      visited_to: date | None, after: Position | None, limit: int) -> list[Visit]:
+    query = select(Visit)
+    if customer_id:
+        query = query.where(Visit.customer_id == customer_id)
+    if vehicle_id:
+        query = query.where(Visit.vehicle_id == vehicle_id)
+    if visited_from:
+        query = query.where(Visit.visited_on >= visited_from)
+    if visited_to:
+        query = query.where(Visit.visited_on <= visited_to)
+    query = newest_first(query, Visit.visited_on, Visit.id, dealers, Visit.dealer_id, dealer_id, after, limit)
+    return list((await session.exec(query)).all())
+
+
 async def visits_of(session: AsyncSession, customer_id: uuid.UUID, limit: int) -> list[Visit]:
     query = select(Visit).where(Visit.customer_id == customer_id).order_by(
         col(Visit.visited_on).desc(), col(Visit.id).desc()).limit(limit)
@@ -90,6 +122,20 @@ async def get_lead(session: AsyncSession, lead_id: uuid.UUID, *, for_update: boo
     if for_update:
         query = query.with_for_update()
     return (await session.exec(query)).first()
+
+
+async def list_leads(session: AsyncSession, dealers: frozenset[str] | None, *, dealer_id: str | None,
+                     converted: bool | None, created_from: datetime | None, created_to: datetime | None,
+                     after: Position | None, limit: int) -> list[Lead]:
+    query = select(Lead)
+    if converted is not None:
+        query = query.where(col(Lead.customer_id).is_not(None) if converted else col(Lead.customer_id).is_(None))
+    if created_from:
+        query = query.where(Lead.created_at >= created_from)
+    if created_to:
+        query = query.where(Lead.created_at < created_to)
+    query = newest_first(query, Lead.created_at, Lead.id, dealers, Lead.dealer_id, dealer_id, after, limit)
+    return list((await session.exec(query)).all())
 
 
 async def delete_readings_and_ownership(session: AsyncSession, vehicle_id: uuid.UUID) -> None:

@@ -46,9 +46,10 @@ async def test_merge_moves_vehicles_visits_and_consents_once(client, auth, event
     assert [(c["purpose"], c["channel"], c["granted"]) for c in consents] == [("care", "sms", True)]
     gone = await client.get(f"/api/v1/customers/{duplicate['id']}", headers=auth())
     assert gone.status_code == 404 and gone.json()["merged_into"] == survivor["id"]
-    # The duplicate's mobile is free again: it belongs to nobody now.
-    assert (await client.get("/api/v1/customers", headers=auth(), params={"mobile": "13900139000"})).json()[
-        "items"] == []
+    # The duplicate's mobile is now one of the survivor's numbers: the person may still call from it.
+    assert [c["id"] for c in (await client.get("/api/v1/customers", headers=auth(),
+                                                params={"mobile": "13900139000"})).json()["items"]] == [survivor["id"]]
+    assert merged.json()["other_mobiles"] == ["139****9000"]
 
     published = await events(duplicate["id"], count=5)
     assert [e.type for e in published] == [

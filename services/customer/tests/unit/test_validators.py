@@ -139,3 +139,32 @@ def test_a_customer_record_is_checked_field_by_field_all_at_once():
     _, refusals = normalise_customer({"name": None, "tags": None, "email": None}, "person", date(2025, 1, 1))
     assert refusals == [("name", "cannot be removed"), ("tags", "cannot be removed")]
     assert birthday_mm_dd(date(1949, 12, 31)) == "12-31"
+
+
+def test_other_mobiles_are_e164_once_each_and_never_repeat_the_primary():
+    today = date(2025, 1, 1)
+    values, refusals = normalise_customer(
+        {"mobile": "13800138000", "other_mobiles": ["139 0013 9000", "+86 13900139000", "138-0013-8000"]},
+        "person", today)
+    assert refusals == [] and values["other_mobiles"] == ["+8613900139000"]
+    _, refusals = normalise_customer({"other_mobiles": ["13900139000", "12345"]}, "person", today)
+    assert [field for field, _ in refusals] == ["other_mobiles/1"]
+    stored = {"mobile": "+8613800138000", "other_mobiles": ["+8613900139000", "+8613700137000"]}
+    promoted, _ = normalise_customer({"mobile": "13900139000"}, "person", today, stored)
+    assert promoted == {"mobile": "+8613900139000", "other_mobiles": ["+8613700137000"]}
+    cleared, _ = normalise_customer({"other_mobiles": None}, "person", today, stored)
+    assert cleared == {"other_mobiles": []}
+
+
+def test_marital_status_and_children_are_a_persons_contacts_an_organisations():
+    today = date(2025, 1, 1)
+    values, refusals = normalise_customer({"marital_status": "married", "children": 2}, "person", today)
+    assert refusals == [] and values == {"marital_status": "married", "children": 2}
+    _, refusals = normalise_customer({"children": 1, "contacts": []}, "person", today)
+    assert [field for field, _ in refusals] == ["contacts"]
+    contacts = [{"name": " 赵强 ", "role": "车队经理", "mobile": "139 0013 9000"}, {"name": "钱", "mobile": "123"}]
+    values, refusals = normalise_customer({"contacts": contacts}, "organisation", today)
+    assert values["contacts"][0] == {"name": "赵强", "role": "车队经理", "mobile": "+8613900139000"}
+    assert [field for field, _ in refusals] == ["contacts/1/mobile"]
+    _, refusals = normalise_customer({"marital_status": "single"}, "organisation", today)
+    assert [field for field, _ in refusals] == ["marital_status"]
