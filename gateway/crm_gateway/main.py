@@ -3,9 +3,10 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import Route
 
 from crm_gateway import api, consumers, docs, upstream
-from crm_gateway.edge import BodyLimitMiddleware, TokenCache
+from crm_gateway.edge import BodyLimitMiddleware, ProxyPaths, TokenCache
 from crm_gateway.handlers.bootstrap import bootstrap
 from crm_gateway.proxy import METHODS, Proxy
 from crm_gateway.routes import upstreams
@@ -13,6 +14,7 @@ from crm_gateway.settings import GatewaySettings
 from crm_gateway.tokens import Keyring, KeyringVerifier, SigningKey
 from crm_kit.app import ServiceSpec, create_service_app
 from crm_kit.auth import TokenVerifier
+from crm_kit.metrics import RequestMiddleware
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -48,9 +50,12 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                                if settings.oidc_issuer and settings.oidc_jwks_url else None)
     proxy = Proxy(settings, app.state.upstreams)
     app.state.proxy = proxy
-    # A plain Starlette route: the proxy needs no dependency injection or body parsing, and skips their cost.
-    app.add_route("/api/v1/{path:path}", proxy.handle, methods=METHODS, include_in_schema=False)
-    app.add_route("/s/{path:path}", proxy.handle, methods=["GET", "POST"], include_in_schema=False)
+    # Plain Starlette routes to the proxy's ASGI app: it needs no dependency injection or body parsing.
+    proxied = [Route("/api/v1/{path:path}", proxy, methods=METHODS, include_in_schema=False),
+               Route("/s/{path:path}", proxy, methods=["GET", "POST"], include_in_schema=False)]
+    app.router.routes.extend(proxied)
+    # Inside the size limit and CORS, outside the kit's request id and metrics, which it applies itself.
+    app.add_middleware(ProxyPaths, routes=proxied, proxy=RequestMiddleware(proxy, service=settings.service_name))
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
                        allow_methods=METHODS, allow_headers=["authorization", "content-type", "if-match",

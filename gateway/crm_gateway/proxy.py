@@ -12,13 +12,14 @@ from collections.abc import AsyncIterator
 from prometheus_client import Counter, Gauge
 from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from crm_gateway.domain.breaker import CircuitBreaker
 from crm_gateway.domain.ratelimit import RateLimiter
 from crm_gateway.routes import owner_of
 from crm_gateway.settings import GatewaySettings
-from crm_gateway.upstream import UpstreamTimeout, UpstreamUnavailable
+from crm_gateway.upstream import UpstreamResponse, UpstreamTimeout, UpstreamUnavailable
 from crm_kit import problems
 from crm_kit.logs import request_id
 from crm_kit.problems import Problem
@@ -32,6 +33,9 @@ RATE_LIMITED = Counter("crm_gateway_rate_limited_total", "Requests refused with 
 
 HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
                         "transfer-encoding", "upgrade", "host", "content-length", "x-request-id"})
+# The caller's own X-Forwarded-* are replaced, not sent twice (uvicorn already trusts them from known proxies).
+REPLACED = frozenset(name.encode() for name in HOP_BY_HOP | {"x-forwarded-for", "x-forwarded-proto",
+                                                                "x-forwarded-host"})
 RESPONSE_DROPPED = HOP_BY_HOP | {"date", "server"}
 RESPONSE_DROPPED_BYTES = frozenset(name.encode() for name in RESPONSE_DROPPED)
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
@@ -40,20 +44,28 @@ METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 
 class Proxy:
+    """The ASGI app behind the /api/v1/... and /s/... routes; edge.ProxyPaths calls it without the router."""
+
     def __init__(self, settings: GatewaySettings, upstreams: dict[str, str]):
         self.settings, self.upstreams = settings, upstreams
         self.breakers = {service: CircuitBreaker(settings.breaker_failures, settings.breaker_open_seconds)
                          for service in upstreams}
         self.limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
+        # Per-request `.labels()` lookups cost more than the increments, so the children are looked up once.
+        self.answered = {service: UPSTREAM_CALLS.labels(service, "answered") for service in upstreams}
+        self.breaker_open = {service: BREAKER_OPEN.labels(service) for service in upstreams}
 
-    async def handle(self, request: Request) -> Response:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
         try:
-            return await self.forward(request)
+            await self.forward(request, send)
         except Problem as problem:
-            return problems.response(problem, request)
+            await problems.response(problem, request)(scope, receive, send)
 
-    async def forward(self, request: Request) -> Response:
-        service = owner_of(request.url.path)
+    async def forward(self, request: Request, send: Send) -> None:
+        scope = request.scope
+        path = scope["path"]
+        service = owner_of(path)
         if service is None:
             raise Problem(404, "Not Found", "No service answers this path.")
         now = time.monotonic()
@@ -69,14 +81,16 @@ class Proxy:
                           f"The {service} service is failing; calls to it are paused for a moment.",
                           headers={"Retry-After": str(max(1, round(breaker.retry_after(now) + 0.5)))},
                           circuit="open")
-        url = self.upstreams[service] + request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        query = scope["query_string"]
+        url = self.upstreams[service] + path + ("?" + query.decode("latin-1") if query else "")
+        method = scope["method"]
         body = await self._body(request)
         attempts = 1 + (self.settings.idempotent_retries
-                        if request.method in IDEMPOTENT and not isinstance(body, AsyncIterator) else 0)
+                        if method in IDEMPOTENT and not isinstance(body, AsyncIterator) else 0)
+        headers = forwarded_headers(scope)
         for attempt in range(1, attempts + 1):
             try:
-                upstream = await request.app.state.upstream.send(request.method, url, forwarded_headers(request),
-                                                                 body)
+                upstream = await scope["app"].state.upstream.send(method, url, headers, body)
                 break
             except UpstreamTimeout as error:
                 self._failed(service, breaker, "timeout")
@@ -88,17 +102,17 @@ class Proxy:
                     raise Problem(503, "Service Unavailable", f"The {service} service is unavailable; retry shortly.",
                                   headers={"Retry-After": "2"}) from error
         breaker.succeeded()
-        BREAKER_OPEN.labels(service).set(0)
-        UPSTREAM_CALLS.labels(service, "answered").inc()
-        return await self._reply(upstream)
+        self.breaker_open[service].set(0)
+        self.answered[service].inc()
+        await self._reply(upstream, request, send)
 
     def _failed(self, service: str, breaker: CircuitBreaker, outcome: str) -> None:
         breaker.failed(time.monotonic())
         UPSTREAM_CALLS.labels(service, outcome).inc()
-        BREAKER_OPEN.labels(service).set(1 if breaker.opened_at is not None else 0)
+        self.breaker_open[service].set(1 if breaker.opened_at is not None else 0)
 
     async def _body(self, request: Request) -> bytes | AsyncIterator[bytes] | None:
-        if request.method in ("GET", "HEAD"):
+        if request.scope["method"] in ("GET", "HEAD"):
             return None
         length = request.headers.get("content-length")
         limit = self.settings.max_body_bytes
@@ -109,19 +123,23 @@ class Proxy:
                 return await request.body()  # small: kept, so an idempotent retry can send it again
         return limited(request.stream(), limit)
 
-    async def _reply(self, upstream) -> Response:
+    async def _reply(self, upstream: UpstreamResponse, request: Request, send: Send) -> None:
         headers = [(k, v) for k, v in upstream.headers if k.lower() not in RESPONSE_DROPPED_BYTES]
-        if upstream.length is not None and upstream.length <= BUFFER_LIMIT:
-            try:
-                content = await upstream.read()
-            finally:
-                await upstream.close()
-            response = Response(content, status_code=upstream.status)
-        else:
+        if upstream.length is None or upstream.length > BUFFER_LIMIT:
             response = StreamingResponse(upstream.chunks, status_code=upstream.status,
                                          background=BackgroundTask(upstream.close))
-        response.raw_headers = [*response.raw_headers, *headers]
-        return response
+            response.raw_headers = [*response.raw_headers, *headers]
+            await response(request.scope, request.receive, send)
+            return
+        try:
+            content = await upstream.read()
+        finally:
+            await upstream.close()
+        # Sent as two plain messages: a Response object would only add the same content-length.
+        if upstream.status >= 200 and upstream.status not in (204, 304):
+            headers.append((b"content-length", str(len(content)).encode()))
+        await send({"type": "http.response.start", "status": upstream.status, "headers": headers})
+        await send({"type": "http.response.body", "body": content})
 
 
 def too_large(limit: int) -> Problem:
@@ -150,14 +168,23 @@ async def client_key(request: Request) -> str:
     return "ip:" + (request.client.host if request.client else "unknown")
 
 
-def forwarded_headers(request: Request) -> list[tuple[str, str]]:
-    headers = [(k, v) for k, v in request.headers.items() if k not in HOP_BY_HOP]
-    client = request.client.host if request.client else ""
-    prior = request.headers.get("x-forwarded-for")
+def forwarded_headers(scope: Scope) -> list[tuple[str, str]]:
+    """The caller's headers less hop-by-hop ones, with X-Forwarded-* and X-Request-ID set by the gateway."""
+    headers = []
+    prior = host = None
+    for key, value in scope["headers"]:
+        if key in REPLACED:
+            if key == b"x-forwarded-for" and prior is None:
+                prior = value.decode("latin-1")
+            elif key == b"host":
+                host = value.decode("latin-1")
+        else:
+            headers.append((key.decode("latin-1"), value.decode("latin-1")))
+    client = scope["client"][0] if scope.get("client") else ""
     headers += [
         ("x-forwarded-for", f"{prior}, {client}" if prior else client),
-        ("x-forwarded-proto", request.url.scheme),
-        ("x-forwarded-host", request.headers.get("host", "")),
+        ("x-forwarded-proto", scope["scheme"]),
+        ("x-forwarded-host", host or ""),
         ("x-request-id", request_id.get() or ""),
     ]
     return headers

@@ -9,6 +9,7 @@ OWNERS = {
     "survey": ("/api/v1/surveys", "/s/"),
     "care": ("/api/v1/care",),
 }
+_PREFIXES = [(prefix.rstrip("/"), service) for service, prefixes in OWNERS.items() for prefix in prefixes]
 
 
 def upstreams(settings: GatewaySettings) -> dict[str, str]:
@@ -16,8 +17,7 @@ def upstreams(settings: GatewaySettings) -> dict[str, str]:
 
 
 def owner_of(path: str) -> str | None:
-    for service, prefixes in OWNERS.items():
-        for prefix in prefixes:
-            if path == prefix.rstrip("/") or path.startswith(prefix.rstrip("/") + "/"):
-                return service
+    for prefix, service in _PREFIXES:
+        if path.startswith(prefix) and (len(path) == len(prefix) or path[len(prefix)] == "/"):
+            return service
     return None

@@ -27,14 +27,14 @@ class UpstreamTimeout(Exception):
 
 @dataclass
 class UpstreamResponse:
+    """Read either whole (`read`) or as `chunks`, then `close` in both cases."""
+
     status: int
     headers: list[tuple[bytes, bytes]]
     length: int | None
+    read: Callable[[], Awaitable[bytes]]
     chunks: AsyncIterator[bytes]
     close: Callable[[], Awaitable[None]]
-
-    async def read(self) -> bytes:
-        return b"".join([chunk async for chunk in self.chunks])
 
 
 class Upstream(Protocol):
@@ -49,7 +49,10 @@ class AiohttpUpstream:
                                          ttl_dns_cache=300, keepalive_timeout=30)
         timeout = aiohttp.ClientTimeout(total=settings.upstream_timeout_seconds,
                                         connect=settings.upstream_connect_timeout_seconds)
+        # No cookie jar: one session serves every caller, so a cookie one caller's answer set must not travel
+        # with the next caller's request (it would also be work on every request).
         self.session = aiohttp.ClientSession(connector=connector, timeout=timeout, auto_decompress=False,
+                                             cookie_jar=aiohttp.DummyCookieJar(),
                                              skip_auto_headers=("User-Agent", "Accept-Encoding", "Accept",
                                                                 "Content-Type"))
 
@@ -61,7 +64,7 @@ class AiohttpUpstream:
         except (aiohttp.ClientError, OSError) as error:
             raise UpstreamUnavailable(repr(error)) from error
         return UpstreamResponse(response.status, list(response.raw_headers), response.content_length,
-                                _aiohttp_chunks(response), _released(response))
+                                _aiohttp_read(response), _aiohttp_chunks(response), _released(response))
 
     async def close(self) -> None:
         await self.session.close()
@@ -72,6 +75,18 @@ def _released(response: aiohttp.ClientResponse) -> Callable[[], Awaitable[None]]
         response.release()
 
     return release
+
+
+def _aiohttp_read(response: aiohttp.ClientResponse) -> Callable[[], Awaitable[bytes]]:
+    async def read() -> bytes:
+        try:
+            return await response.read()
+        except TimeoutError as error:
+            raise UpstreamTimeout(str(error)) from error
+        except aiohttp.ClientError as error:
+            raise UpstreamUnavailable(repr(error)) from error
+
+    return read
 
 
 async def _aiohttp_chunks(response: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
@@ -100,9 +115,10 @@ class HttpxUpstream:
         except httpx.TransportError as error:
             raise UpstreamUnavailable(repr(error)) from error
         length = response.headers.get("content-length")
+        chunks = _httpx_chunks(response)
         return UpstreamResponse(response.status_code, list(response.headers.raw),
                                 int(length) if length and length.isdigit() else None,
-                                _httpx_chunks(response), response.aclose)
+                                lambda: _joined(chunks), chunks, response.aclose)
 
     async def close(self) -> None:
         await self.client.aclose()
@@ -116,6 +132,10 @@ async def _httpx_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
         raise UpstreamTimeout(str(error)) from error
     except httpx.TransportError as error:
         raise UpstreamUnavailable(repr(error)) from error
+
+
+async def _joined(chunks: AsyncIterator[bytes]) -> bytes:
+    return b"".join([chunk async for chunk in chunks])
 
 
 def upstream_for(settings: GatewaySettings) -> Upstream:

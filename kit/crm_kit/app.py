@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,4 +103,8 @@ def serve(app: FastAPI, settings: ServiceSettings) -> None:
     """Run one service with uvicorn (the console entry point of each service)."""
     import uvicorn
 
+    # The imported libraries' objects (~150,000) live as long as the process; left to the collector, each
+    # full collection walks them all and stalls every request in flight (~150 ms: the gateway's p99 under
+    # load). Frozen, they are never scanned.
+    gc.freeze()
     uvicorn.run(app, host=settings.host, port=settings.listen_port, log_config=None, access_log=False)

@@ -6,6 +6,7 @@ import hmac
 from datetime import UTC, datetime, timedelta
 
 from standardwebhooks import Webhook
+from starlette.routing import Route
 
 from crm_contracts import permissions as p
 from crm_gateway.domain import webhooks
@@ -13,7 +14,10 @@ from crm_gateway.domain.breaker import CircuitBreaker
 from crm_gateway.domain.ratelimit import RateLimiter
 from crm_gateway.domain.roles import EVERY_PERMISSION, ROLES, permissions_of
 from crm_gateway.domain.throttle import blocked_until
+from crm_gateway.edge import ProxyPaths
+from crm_gateway.proxy import forwarded_headers
 from crm_gateway.routes import owner_of
+from crm_kit.logs import request_id
 
 
 def test_every_role_of_the_domain_exists_and_grants_only_known_permissions():
@@ -112,3 +116,40 @@ def test_routing_by_prefix_never_matches_a_longer_word():
     assert owner_of("/api/v1/care/tasks") == "care"
     assert owner_of("/s/abc") == "survey"
     assert owner_of("/api/v1/customersx") is None
+
+
+async def test_paths_a_service_owns_go_straight_to_the_proxy_and_the_rest_through_the_router():
+    reached = []
+
+    async def router(scope, receive, send):
+        reached.append(("router", scope["method"], scope["path"]))
+
+    async def proxy(scope, receive, send):
+        reached.append(("proxy", scope["path"], scope["route"].path))
+
+    routes = [Route("/api/v1/{path:path}", proxy, methods=["GET", "POST"]),
+              Route("/s/{path:path}", proxy, methods=["GET", "POST"])]
+    edge = ProxyPaths(router, routes, proxy)
+    for method, path in [("GET", "/api/v1/customers/42"), ("GET", "/api/v1/admin/roles"), ("POST", "/s/abc"),
+                         ("DELETE", "/s/abc"), ("GET", "/api/v1/nobody")]:
+        await edge({"type": "http", "method": method, "path": path, "headers": []}, None, None)
+    assert reached == [("proxy", "/api/v1/customers/42", "/api/v1/{path:path}"),
+                       ("router", "GET", "/api/v1/admin/roles"),  # the gateway's own route
+                       ("proxy", "/s/abc", "/s/{path:path}"),
+                       ("router", "DELETE", "/s/abc"),  # refused with 405 by the route, as before
+                       ("router", "GET", "/api/v1/nobody")]  # the 404 problem, as before
+
+
+def test_forwarded_headers_are_set_once_by_the_gateway():
+    scope = {"scheme": "https", "client": ("203.0.113.9", 50000), "headers": [
+        (b"host", b"crm.example"), (b"authorization", b"Bearer t"), (b"x-forwarded-for", b"198.51.100.7"),
+        (b"x-forwarded-proto", b"http"), (b"connection", b"keep-alive"), (b"x-request-id", b"caller-chosen")]}
+    token = request_id.set("checked-by-the-kit")  # what the request middleware made of the caller's id
+    try:
+        headers = forwarded_headers(scope)
+    finally:
+        request_id.reset(token)
+    assert [name for name, _ in headers].count("x-forwarded-proto") == 1
+    assert dict(headers) == {"authorization": "Bearer t", "x-forwarded-for": "198.51.100.7, 203.0.113.9",
+                             "x-forwarded-proto": "https", "x-forwarded-host": "crm.example",
+                             "x-request-id": "checked-by-the-kit"}
