@@ -93,7 +93,7 @@ async def test_a_value_the_database_cannot_store_is_the_clients_422_not_our_500(
     @app.get("/store")
     async def store():
         async with sessions() as session:
-            await session.execute(text(sql), {"value": value})
+            await session.exec(text(sql).bindparams(value=value))
 
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://kit") as client:

@@ -121,5 +121,13 @@ async def sinks():
         smtp.stop()
 
 
+async def without_quiet_hours(care, auth, dealer: str = "D1") -> None:
+    """From 21:00 in Shanghai the default quiet hours hold every message till morning; a test that expects
+    sending now must not depend on the hour it runs at."""
+    answer = await care.put(f"/api/v1/care/contact-policy/{dealer}", headers=auth(dealers=[dealer]),
+                            json={"quiet_start": "00:00", "quiet_end": "00:00"})
+    assert answer.status_code == 200, answer.text
+
+
 def now() -> datetime:
     return datetime.now(UTC)

@@ -16,7 +16,7 @@ from crm_contracts.events.customer import (
 )
 from crm_devstack.pytest_plugin import eventually, running
 
-from .conftest import free_port, now
+from .conftest import free_port, now, without_quiet_hours
 
 
 async def test_an_erased_customer_is_dropped_from_every_pending_action_task_and_message(
@@ -25,6 +25,7 @@ async def test_an_erased_customer_is_dropped_from_every_pending_action_task_and_
     # the sender cannot reach the customer service here, so the message stays queued until the erasure
     app = create_app(care_settings(customer_url=f"http://127.0.0.1:{free_port()}", send_retry_base_seconds=60))
     async with running(app) as care:
+        await without_quiet_hours(care, auth)
         await publish(ConsentChanged(customer_id=customer, dealer_id="D1", purpose="care", channel="sms",
                                      granted=True, changed_at=now(), source="app"), service="customer",
                       subject=customer)
@@ -70,6 +71,7 @@ async def test_a_failing_channel_is_retried_with_backoff_then_dead_lettered(care
     app = create_app(care_settings(customer_url=f"http://127.0.0.1:{free_port()}", send_max_attempts=3,
                                    send_retry_base_seconds=0.1))
     async with running(app) as care:
+        await without_quiet_hours(care, auth)
         await publish(ConsentChanged(customer_id=customer, dealer_id="D1", purpose="care", channel="email",
                                      granted=True, changed_at=now(), source="app"), service="customer",
                       subject=customer)

@@ -35,7 +35,7 @@ async def alert(session: AsyncSession, alert_id: uuid.UUID, for_update: bool = F
 async def open_alerts_by_dealer(session: AsyncSession) -> list[tuple[str, int]]:
     query = (sa.select(HotAlertRecord.dealer_id, sa.func.count()).where(HotAlertRecord.status == "open")
              .group_by(HotAlertRecord.dealer_id))
-    return [(dealer, count) for dealer, count in (await session.execute(query)).all()]
+    return [(dealer, count) for dealer, count in (await session.exec(query)).all()]
 
 
 async def page(session: AsyncSession, dealers: frozenset[str] | None, *, customer_id: uuid.UUID | None,
