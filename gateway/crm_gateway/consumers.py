@@ -4,8 +4,6 @@ It runs the kit's idempotent consumer under a consumer group of its own (GATEWAY
 so webhook fan-out never competes with anything else for partitions.
 """
 
-import asyncio
-import logging
 
 from fastapi import FastAPI
 
@@ -13,8 +11,7 @@ from crm_contracts import REGISTRY
 from crm_gateway.handlers import webhooks
 from crm_gateway.settings import GatewaySettings
 from crm_kit.inbox import EventConsumer
-
-log = logging.getLogger(__name__)
+from crm_kit.loops import repeat
 
 HANDLERS = {event_type: webhooks.fan_out for event_type in REGISTRY}
 
@@ -33,20 +30,16 @@ async def webhook_consumer(app: FastAPI) -> None:
 async def webhook_sender(app: FastAPI) -> None:
     settings: GatewaySettings = app.state.settings
 
+    http = app.state.http  # a resource: opened before background jobs start, closed after they stop
+
     async def post(url: str, headers: dict[str, str], body: bytes, timeout: float) -> int:
-        # Looked up per call: background jobs start before the app's resources (this client) are opened.
-        response = await app.state.http.post(url, headers=headers, content=body, timeout=timeout)
+        response = await http.post(url, headers=headers, content=body, timeout=timeout)
         return response.status_code
 
     sender = webhooks.Sender(app.state.sessions, post, schedule=settings.webhook_retry_schedule,
                              timeout=settings.webhook_timeout_seconds, batch_size=settings.webhook_batch_size)
-    while True:
-        try:
-            sent = await sender.send_due()
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:  # the database may be down; the deliveries wait in it
-            log.warning("webhook sending failed: %r", error)
-            sent = 0
-        if sent < settings.webhook_batch_size:
-            await asyncio.sleep(settings.webhook_poll_seconds)
+
+    async def send() -> bool:  # while it fails (the database down), the deliveries wait in it
+        return await sender.send_due() >= settings.webhook_batch_size
+
+    await repeat("webhook sending", send, settings.webhook_poll_seconds)

@@ -14,10 +14,12 @@ from collections.abc import AsyncIterator, Callable
 import httpx
 import jwt
 import pytest
+from aiokafka import AIOKafkaConsumer
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 
+from crm_contracts import Envelope
 from crm_devstack.kafka import KafkaBroker, free_port
 from crm_devstack.postgres import EmbeddedPostgres
 from crm_devstack.stack import PROCESSES, Stack, all_topics
@@ -115,6 +117,54 @@ def stack(tmp_path_factory, kafka, postgres) -> Stack:
         yield suite
     finally:
         suite.stop()
+
+
+class TopicReader:
+    """The envelopes a topic carries from its start, picked by subject (the customer they are about)."""
+
+    def __init__(self, consumer: AIOKafkaConsumer):
+        self.consumer, self.seen = consumer, []
+
+    async def _drain(self) -> None:
+        for messages in (await self.consumer.getmany(timeout_ms=200)).values():
+            self.seen.extend(Envelope.from_json(m.value) for m in messages)
+
+    def _about(self, subjects: set[str], type: str | None) -> list[Envelope]:
+        return [e for e in self.seen if e.subject in subjects and (type is None or e.type == type)]
+
+    async def about(self, *subjects, count: int | None = None, type: str | None = None, timeout: float = 30,
+                    settle: bool = True) -> list[Envelope]:
+        """Once at least `count` of them arrived (with no count: what has arrived); `settle` reads on a
+        moment longer, so that anything published that should not have been is among them."""
+        wanted = {str(subject) for subject in subjects}
+        if count is not None:
+
+            async def enough():
+                await self._drain()
+                return len(self._about(wanted, type)) >= count
+
+            await eventually(enough, timeout=timeout)
+        if settle or count is None:
+            for _ in range(3):
+                await self._drain()
+        return self._about(wanted, type)
+
+
+@pytest.fixture
+async def topic_reader(kafka):
+    """topic_reader(topic) -> a TopicReader of that topic, read from its start, closed after the test."""
+    consumers: list[AIOKafkaConsumer] = []
+
+    async def open_reader(topic: str) -> TopicReader:
+        consumer = AIOKafkaConsumer(topic, bootstrap_servers=kafka.bootstrap_servers, auto_offset_reset="earliest",
+                                    group_id=None)
+        await consumer.start()
+        consumers.append(consumer)
+        return TopicReader(consumer)
+
+    yield open_reader
+    for consumer in consumers:
+        await consumer.stop()
 
 
 async def eventually(check, timeout: float = 20, interval: float = 0.1):

@@ -1,7 +1,5 @@
 """Background loops every replica runs: the due-scan, the dispatcher, the sender and the SLA gauges."""
 
-import asyncio
-import logging
 from datetime import UTC, datetime
 
 import httpx
@@ -18,30 +16,10 @@ from crm_care.metrics import (
     ACTIONS_STORED,
     CASES_ESCALATED,
     LAST_SCAN,
-    MESSAGES_HANDLED,
     TASKS_OVERDUE,
 )
 from crm_care.settings import CareSettings
-
-log = logging.getLogger(__name__)
-
-
-
-async def _forever(name: str, step, idle_seconds: float) -> None:
-    """Run `step` forever; it returns True when it found work (then run again at once)."""
-    failures = 0
-    while True:
-        try:
-            busy = await step()
-            failures = 0
-            if not busy:
-                await asyncio.sleep(idle_seconds)
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:
-            failures += 1
-            log.warning("%s failed (%d in a row): %r", name, failures, error)
-            await asyncio.sleep(min(30.0, 0.5 * 2 ** min(failures, 6)))
+from crm_kit.loops import repeat
 
 
 async def due_scan(app: FastAPI) -> None:
@@ -55,7 +33,7 @@ async def due_scan(app: FastAPI) -> None:
         LAST_SCAN.set(now.timestamp())
         return False
 
-    await _forever("due-scan", step, settings.scan_interval_seconds)
+    await repeat("due-scan", step, settings.scan_interval_seconds)
 
 
 async def dispatcher(app: FastAPI) -> None:
@@ -66,7 +44,7 @@ async def dispatcher(app: FastAPI) -> None:
         ACTIONS_DISPATCHED.inc(claimed)
         return claimed > 0
 
-    await _forever("dispatcher", step, settings.dispatch_poll_seconds)
+    await repeat("dispatcher", step, settings.dispatch_poll_seconds)
 
 
 async def sender(app: FastAPI) -> None:
@@ -74,13 +52,10 @@ async def sender(app: FastAPI) -> None:
     async with httpx.AsyncClient(timeout=10) as client:
         channels = build_channels(settings, client)
 
-        async def step() -> bool:
-            handled = await send_next(app.state.sessions, channels, datetime.now(UTC))
-            if handled:
-                MESSAGES_HANDLED.inc()
-            return handled
+        async def step() -> bool:  # each message handled is counted in crm_care_messages_total
+            return await send_next(app.state.sessions, channels, datetime.now(UTC))
 
-        await _forever("sender", step, settings.send_poll_seconds)
+        await repeat("sender", step, settings.send_poll_seconds)
 
 
 def build_channels(settings: CareSettings, client: httpx.AsyncClient) -> Channels:
@@ -112,4 +87,4 @@ async def sla_watch(app: FastAPI) -> None:
         ACTIONS_DUE.set(due)
         return False
 
-    await _forever("sla-watch", step, app.state.settings.sla_poll_seconds)
+    await repeat("sla-watch", step, app.state.settings.sla_poll_seconds)

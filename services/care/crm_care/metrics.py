@@ -4,7 +4,6 @@ from prometheus_client import Counter, Gauge
 
 ACTIONS_STORED = Counter("crm_care_actions_stored_total", "Due actions the scan stored")
 ACTIONS_DISPATCHED = Counter("crm_care_actions_dispatched_total", "Due actions carried out")
-MESSAGES_HANDLED = Counter("crm_care_messages_handled_total", "Queued messages settled or retried")
 TASKS_OVERDUE = Gauge("crm_care_tasks_overdue", "Open care tasks past their SLA", ["dealer", "role"])
 ACTIONS_DUE = Gauge("crm_care_actions_due", "Reminders and calls due and not yet carried out")
 CASES_ESCALATED = Counter("crm_care_cases_escalated_total", "Complaint cases escalated for a missed first contact")

@@ -1,11 +1,11 @@
 """Background work: the scoring worker and the schedule that queues each dealer's batch."""
 
-import asyncio
 import logging
 from datetime import timedelta
 
 from fastapi import FastAPI
 
+from crm_kit.loops import repeat
 from crm_segmentation.handlers import scoring
 from crm_segmentation.handlers.context import Clock, Context
 from crm_segmentation.repository import profiles as profile_repository
@@ -40,16 +40,7 @@ async def work_once(app: FastAPI) -> bool:
 
 
 async def scoring_worker(app: FastAPI) -> None:
-    settings: SegmentationSettings = app.state.settings
-    while True:
-        try:
-            if not await work_once(app):
-                await asyncio.sleep(settings.job_poll_seconds)
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:
-            log.warning("scoring worker failed: %r", error)
-            await asyncio.sleep(settings.job_poll_seconds * 5)
+    await repeat("scoring worker", lambda: work_once(app), app.state.settings.job_poll_seconds)
 
 
 async def schedule_once(app: FastAPI) -> int:
@@ -67,11 +58,9 @@ async def rescore_schedule(app: FastAPI) -> None:
     settings: SegmentationSettings = app.state.settings
     if settings.rescore_interval_hours == 0:
         return
-    while True:
-        try:
-            await schedule_once(app)
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:
-            log.warning("rescore schedule failed: %r", error)
-        await asyncio.sleep(settings.schedule_check_seconds)
+
+    async def check() -> bool:
+        await schedule_once(app)
+        return False  # queued jobs are the worker's; look again after the interval
+
+    await repeat("rescore schedule", check, settings.schedule_check_seconds)

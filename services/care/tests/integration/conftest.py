@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 import uvicorn
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 from aiosmtpd.controller import Controller
 
 from crm_care.main import create_app
@@ -17,7 +17,7 @@ from crm_care.settings import CareSettings
 from crm_care.sinks import MailSink, receiver
 from crm_contracts import Envelope, Payload, new_event, permissions, topics
 from crm_contracts.registry import REGISTRY
-from crm_devstack.pytest_plugin import eventually, running
+from crm_devstack.pytest_plugin import running
 
 STAFF = [permissions.CARE_READ, permissions.CARE_WORK, permissions.CARE_MANAGE, permissions.RESCUE_REQUEST]
 QUICK = dict(scan_interval_seconds=0.5, dispatch_poll_seconds=0.05, send_poll_seconds=0.05,
@@ -86,26 +86,14 @@ async def publish(kafka):
 
 
 @pytest.fixture
-async def care_events(kafka):
+async def care_events(topic_reader):
     """care_events(*subjects, count=n) -> envelopes on crm.care.v1 about those customers."""
-    consumer = AIOKafkaConsumer(topics.CARE, bootstrap_servers=kafka.bootstrap_servers,
-                                auto_offset_reset="earliest", group_id=None)
-    await consumer.start()
-    seen: list[Envelope] = []
+    reader = await topic_reader(topics.CARE)
 
     async def read(*subjects, count: int) -> list[Envelope]:
-        wanted = {str(s) for s in subjects}
+        return await reader.about(*subjects, count=count, timeout=40, settle=False)
 
-        async def enough():
-            for messages in (await consumer.getmany(timeout_ms=200)).values():
-                seen.extend(Envelope.from_json(m.value) for m in messages)
-            found = [e for e in seen if e.subject in wanted]
-            return found if len(found) >= count else None
-
-        return await eventually(enough, timeout=40)
-
-    yield read
-    await consumer.stop()
+    return read
 
 
 @pytest.fixture

@@ -1,12 +1,11 @@
 """The customer service on the real PostgreSQL and Kafka, with tokens for two dealers and the carmaker."""
 
 import pytest
-from aiokafka import AIOKafkaConsumer
 
 from crm_contracts import Envelope, permissions, topics
 from crm_customer.main import create_app
 from crm_customer.settings import CustomerSettings
-from crm_devstack.pytest_plugin import eventually, running
+from crm_devstack.pytest_plugin import running
 
 WRITE = [permissions.CUSTOMERS_READ, permissions.CUSTOMERS_WRITE, permissions.CUSTOMERS_MERGE,
          permissions.CUSTOMERS_ERASE, permissions.CUSTOMERS_EXPORT]
@@ -30,31 +29,15 @@ def auth(mint):
 
 
 @pytest.fixture
-async def events(kafka):
+async def events(topic_reader):
     """events(key, ..., count=n) -> the envelopes published on crm.customer.v1 under those keys, once there
     are at least `count` of them (and after a short wait for any extra that should not be there)."""
-    consumer = AIOKafkaConsumer(topics.CUSTOMER, bootstrap_servers=kafka.bootstrap_servers,
-                                auto_offset_reset="earliest", group_id=None)
-    await consumer.start()
-    seen: list[Envelope] = []
+    reader = await topic_reader(topics.CUSTOMER)
 
     async def read(*keys: str, count: int) -> list[Envelope]:
-        wanted = {str(key).encode() for key in keys}
+        return await reader.about(*keys, count=count, timeout=30)
 
-        async def enough():
-            for messages in (await consumer.getmany(timeout_ms=200)).values():
-                seen.extend(Envelope.from_json(m.value) for m in messages)
-            found = [e for e in seen if e.subject.encode() in wanted]
-            return found if len(found) >= count else None
-
-        found = await eventually(enough, timeout=30)
-        for _ in range(3):  # anything published that should not have been arrives with the rest
-            for messages in (await consumer.getmany(timeout_ms=200)).values():
-                seen.extend(Envelope.from_json(m.value) for m in messages)
-        return [e for e in seen if e.subject.encode() in wanted] or found
-
-    yield read
-    await consumer.stop()
+    return read
 
 
 def person(mobile="13800138000", **fields):

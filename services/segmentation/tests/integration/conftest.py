@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 
 from crm_contracts import Envelope, Payload, new_event, permissions, topics
 from crm_contracts.events import customer as events
@@ -65,21 +65,14 @@ async def publish(kafka):
 
 
 @pytest.fixture
-async def published(kafka):
+async def published(topic_reader):
     """published(customer_id, type=None) -> envelopes segmentation has published on crm.segmentation.v1."""
-    consumer = AIOKafkaConsumer(topics.SEGMENTATION, bootstrap_servers=kafka.bootstrap_servers,
-                                auto_offset_reset="earliest", group_id=None)
-    await consumer.start()
-    seen: list[Envelope] = []
+    reader = await topic_reader(topics.SEGMENTATION)
 
     async def read(customer_id, event_type: str | None = None) -> list[Envelope]:
-        for _ in range(3):
-            for messages in (await consumer.getmany(timeout_ms=300)).values():
-                seen.extend(Envelope.from_json(m.value) for m in messages)
-        return [e for e in seen if e.subject == str(customer_id) and (event_type is None or e.type == event_type)]
+        return await reader.about(customer_id, type=event_type)
 
-    yield read
-    await consumer.stop()
+    return read
 
 
 async def profile_when(client, headers, customer_id, check, timeout: float = 30) -> dict:

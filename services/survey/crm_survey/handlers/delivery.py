@@ -4,15 +4,13 @@ Both claim rows with FOR UPDATE SKIP LOCKED in short transactions, so replicas s
 restart loses or doubles nothing: a row is either still claimable or changed together with its event.
 """
 
-import asyncio
-import logging
-import random
 from datetime import UTC, datetime
 
 from fastapi import FastAPI
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from crm_contracts.events.survey import SurveyInvitationCreated, SurveyInvitationExpired
+from crm_kit.loops import repeat
 from crm_survey import metrics
 from crm_survey.domain.analytics import month_of
 from crm_survey.domain.triggers import send_time_suppression
@@ -20,8 +18,6 @@ from crm_survey.handlers.common import link_path, publish
 from crm_survey.handlers.triggers import state_of
 from crm_survey.models.tables import Invitation
 from crm_survey.repository import invitations, responses, rollups
-
-log = logging.getLogger(__name__)
 
 
 async def mark_sent(session: AsyncSession, invitation: Invitation, now: datetime) -> None:
@@ -74,31 +70,21 @@ async def count_open_alerts(session: AsyncSession) -> bool:
     return False
 
 
-async def _forever(app: FastAPI, step, name: str, every: float | None = None) -> None:
-    poll = every or app.state.settings.scheduler_poll_seconds
-    failures = 0
-    while True:
-        try:
-            async with app.state.sessions() as session, session.begin():
-                done = await step(session)
-            failures = 0
-            if not done:
-                await asyncio.sleep(poll)
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:
-            failures += 1
-            log.warning("%s failed (%d in a row): %r", name, failures, error)
-            await asyncio.sleep(min(30.0, poll * 2 ** min(failures, 6)) * random.uniform(0.5, 1))
+async def _in_transaction(app: FastAPI, name: str, step, every: float | None = None) -> None:
+    async def once() -> bool:
+        async with app.state.sessions() as session, session.begin():
+            return bool(await step(session))
+
+    await repeat(name, once, every or app.state.settings.scheduler_poll_seconds)
 
 
 async def send_invitations(app: FastAPI) -> None:
-    await _forever(app, send_due, "sending due invitations")
+    await _in_transaction(app, "sending due invitations", send_due)
 
 
 async def expire_invitations(app: FastAPI) -> None:
-    await _forever(app, expire_due, "expiring invitations")
+    await _in_transaction(app, "expiring invitations", expire_due)
 
 
 async def watch_open_alerts(app: FastAPI) -> None:
-    await _forever(app, count_open_alerts, "counting open hot alerts", every=15)
+    await _in_transaction(app, "counting open hot alerts", count_open_alerts, every=15)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 
 from crm_contracts import Envelope, new_event, permissions, topics
 from crm_contracts.events.care import ComplaintResolved
@@ -109,30 +109,14 @@ async def upstream(kafka):
 
 
 @pytest.fixture
-async def survey_events(kafka):
+async def survey_events(topic_reader):
     """survey_events(customer_id, count=n) -> what the survey service published about that customer."""
-    consumer = AIOKafkaConsumer(topics.SURVEY, bootstrap_servers=kafka.bootstrap_servers,
-                                auto_offset_reset="earliest", group_id=None)
-    await consumer.start()
-    seen: list[Envelope] = []
+    reader = await topic_reader(topics.SURVEY)
 
     async def read(customer_id, count: int) -> list[Envelope]:
-        key = str(customer_id)
+        return await reader.about(customer_id, count=count, timeout=30)
 
-        async def enough():
-            for messages in (await consumer.getmany(timeout_ms=200)).values():
-                seen.extend(Envelope.from_json(m.value) for m in messages)
-            found = [e for e in seen if e.subject == key]
-            return [found] if len(found) >= count else None
-
-        await eventually(enough, timeout=30)
-        for _ in range(3):  # anything that should not have been published arrives with the rest
-            for messages in (await consumer.getmany(timeout_ms=200)).values():
-                seen.extend(Envelope.from_json(m.value) for m in messages)
-        return [e for e in seen if e.subject == key]
-
-    yield read
-    await consumer.stop()
+    return read
 
 
 async def csi_at_once(client, headers, dealer="D1", **overrides):
