@@ -18,7 +18,7 @@ def schema_uri(event_type: str) -> str:
 
 
 class Envelope(BaseModel):
-    """A CloudEvent. `dealerid` and `requestid` are extension attributes (lowercase, per the spec)."""
+    """A CloudEvent. `dealerid`, `requestid` and `importjob` are extension attributes (lowercase, per the spec)."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
 
@@ -32,6 +32,9 @@ class Envelope(BaseModel):
     dataschema: str
     dealerid: str
     requestid: str | None = None
+    # Set on every event an import staged, so a consumer can tell when it has applied all of them
+    # (see crm.customer.import.completed.v1) and act once for the whole load.
+    importjob: str | None = None
     data: dict[str, Any]
 
     @field_validator("type")

@@ -62,7 +62,8 @@ def event_type_of(payload: Payload) -> EventType:
 
 
 def new_event(
-    payload: Payload, *, service: str, subject: str, dealer_id: str, request_id: str | None = None
+    payload: Payload, *, service: str, subject: str, dealer_id: str, request_id: str | None = None,
+    import_job: str | None = None,
 ) -> Envelope:
     registered = event_type_of(payload)
     return Envelope(
@@ -72,6 +73,7 @@ def new_event(
         dataschema=schema_uri(registered.name),
         dealerid=dealer_id,
         requestid=request_id,
+        importjob=import_job,
         data=payload.model_dump(mode="json"),
     )
 

@@ -35,6 +35,10 @@ class CustomerFacts(Payload):
     gender: Gender | None = None
     birthday: str | None = Field(None, pattern=r"^\d{2}-\d{2}$", description="MM-DD, no year")
     lunar_birthday: bool = Field(False, description="The customer celebrates the lunar-calendar birthday")
+    lunar_birthday_md: str | None = Field(
+        None, pattern=r"^\d{2}-\d{2}$",
+        description="MM-DD of the birth date in the Chinese lunar calendar (a leap month counts as its month), "
+                    "set when `lunar_birthday` is; only the customer service knows the birth year it takes")
     language: Language = "zh-CN"
     city: str | None = None
     source_channel: str | None = None
@@ -189,3 +193,24 @@ class LeadConverted(Payload):
     dealer_id: str
     existing_customer: bool
     converted_at: datetime
+
+
+ImportKind = Literal["customers", "vehicles", "visits"]
+
+
+@event("crm.customer.import.completed.v1", topic=topics.CUSTOMER)
+class ImportCompleted(Payload):
+    """An import job handled its last row (the subject is the job id). Every event it staged carries the
+    job id in the `importjob` extension, and `events` counts them, so a consumer knows when it has applied
+    the whole load, whatever partition each event travelled on."""
+
+    job_id: uuid.UUID
+    dealer_id: str
+    kind: ImportKind
+    rows: int = Field(ge=0)
+    created: int = Field(ge=0)
+    updated: int = Field(ge=0)
+    unchanged: int = Field(ge=0)
+    failed: int = Field(ge=0)
+    events: int = Field(ge=0, description="How many events the job staged, all with `importjob` set to its id")
+    completed_at: datetime
