@@ -2,15 +2,24 @@
 
 import asyncio
 import logging
+from pathlib import Path
 
 import httpx
 from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
+
+from crm_kit.problems import not_found
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(include_in_schema=False)
+
+# Swagger UI ships with the gateway (static/swagger-ui/README.md): FastAPI's default loads it from a CDN,
+# which leaves /docs blank without internet. Only these files are served, so no path reaches the disk.
+SWAGGER_UI = Path(__file__).resolve().parent / "static" / "swagger-ui"
+ASSETS = {"swagger-ui-bundle.js": "text/javascript", "swagger-ui.css": "text/css", "favicon-32x32.png": "image/png"}
+ASSETS_PATH = "/docs/assets"
 
 
 def merge(own: dict, services: dict[str, dict]) -> dict:
@@ -57,4 +66,17 @@ async def openapi(request: Request) -> dict:
 
 @router.get("/docs")
 async def docs() -> HTMLResponse:
-    return get_swagger_ui_html(openapi_url="/openapi.json", title="Dealer Retention CRM API")
+    return get_swagger_ui_html(openapi_url="/openapi.json", title="Dealer Retention CRM API",
+                               swagger_js_url=f"{ASSETS_PATH}/swagger-ui-bundle.js",
+                               swagger_css_url=f"{ASSETS_PATH}/swagger-ui.css",
+                               swagger_favicon_url=f"{ASSETS_PATH}/favicon-32x32.png",
+                               # the online validator badge would call validator.swagger.io
+                               swagger_ui_parameters={"validatorUrl": None})
+
+
+@router.get(ASSETS_PATH + "/{name}")
+async def docs_asset(name: str) -> FileResponse:
+    if name not in ASSETS:
+        raise not_found("file")
+    # A day: the files change only with an upgrade of the gateway.
+    return FileResponse(SWAGGER_UI / name, media_type=ASSETS[name], headers={"Cache-Control": "public, max-age=86400"})
