@@ -10,6 +10,7 @@ from crm_segmentation.handlers import events
 from crm_segmentation.handlers.context import Clock
 
 TOPICS = [topics.CUSTOMER]
+IMPORT_COMPLETED = "crm.customer.import.completed.v1"
 
 USE_CASES: dict[str, Callable[..., Awaitable[None]]] = {
     "crm.customer.registered.v1": events.customer_registered,
@@ -23,16 +24,23 @@ USE_CASES: dict[str, Callable[..., Awaitable[None]]] = {
     "crm.odometer.recorded.v1": events.odometer_recorded,
     "crm.visit.recorded.v1": events.visit_recorded,
     "crm.lead.converted.v1": events.lead_converted,
-    # crm.lead.created.v1 is left alone on purpose: a lead has no customer id until it converts.
+    "crm.lead.created.v1": events.lead_created,
+    IMPORT_COMPLETED: events.import_completed,
 }
 
 
 def handlers_for(clock: Clock) -> dict[str, Handler]:
-    """The consumer's table; the events of one transaction share a context (see `events.for_transaction`)."""
+    """The consumer's table; the events of one transaction share a context (see `events.for_transaction`).
+
+    An event an import staged is counted as applied in the transaction of its effect (see `handlers.imports`).
+    """
 
     def thin(use_case):
         async def handle(session: AsyncSession, event: Envelope) -> None:
-            await use_case(session, parse_payload(event), events.for_transaction(session, clock))
+            context = events.for_transaction(session, clock)
+            await use_case(session, parse_payload(event), context)
+            if event.type != IMPORT_COMPLETED:
+                context.landing.count(event.importjob, event.dealerid)
 
         handle.__name__ = use_case.__name__
         return handle

@@ -11,9 +11,10 @@ from crm_contracts import permissions
 from crm_kit.auth import Principal, check_dealer, require
 from crm_kit.db import SessionDep
 from crm_kit.problems import Problem, field_error, invalid, not_found
+from crm_segmentation.handlers import imports
 from crm_segmentation.handlers import scoring as handlers
 from crm_segmentation.models import ScoringJob
-from crm_segmentation.models.scoring import ScoringJobRequest, ScoringSettingsBody
+from crm_segmentation.models.scoring import ImportScoring, ScoringJobRequest, ScoringSettingsBody
 from crm_segmentation.repository import scoring as repository
 
 router = APIRouter(prefix="/api/v1/scoring", tags=["scoring"])
@@ -47,6 +48,15 @@ async def get_job(job_id: uuid.UUID, session: SessionDep,
         raise not_found("scoring job")
     check_dealer(principal, job.dealer_id, "scoring job")
     return job
+
+
+@router.get("/imports/{import_job_id}", response_model=ImportScoring)
+async def import_scoring(import_job_id: uuid.UUID, session: SessionDep,
+                         principal: Principal = require(permissions.PROFILES_READ)) -> ImportScoring:
+    """Where a customer-service import is here: `applying` its events, `scoring` (the rescore it queued
+    once all of them were applied), `done`, `failed`, or `unchanged` (it staged no events: nothing to
+    rescore). 404 until segmentation has applied any of it."""
+    return await imports.import_scoring(session, principal, import_job_id)
 
 
 @router.get("/settings/{dealer_id}", response_model=DealerScoring)

@@ -12,6 +12,7 @@ from crm_kit.logs import request_id
 from crm_kit.outbox import stage
 from crm_segmentation.domain.retention import Thresholds
 from crm_segmentation.domain.scoring import DealerFit, Policy
+from crm_segmentation.handlers.imports import Landing
 from crm_segmentation.models import Segment
 from crm_segmentation.models.scoring import ScoringSettingsBody
 from crm_segmentation.repository import scoring as scoring_repository
@@ -53,6 +54,7 @@ class Context:
     # visits and odometer readings to insert together before anything reads them (`events.store_facts`)
     visits: list[dict] = field(default_factory=list)
     readings: list[dict] = field(default_factory=list)
+    landing: Landing = field(default_factory=Landing)  # import events applied and completions seen
     _rules: dict[str, DealerRules] = field(default_factory=dict)
     _segments: dict[str, list[Segment]] = field(default_factory=dict)
 

@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from crm_contracts.events import customer as events
 from crm_kit.inbox import defer
-from crm_segmentation.handlers import profiles, segments
+from crm_segmentation.handlers import imports, profiles, segments
 from crm_segmentation.handlers.context import Clock, Context
 from crm_segmentation.repository import profiles as repository
 
@@ -33,6 +33,7 @@ def for_transaction(session: AsyncSession, clock: Clock) -> Context:
             del session.info[CONTEXT]  # an event handled after this refresh starts a new context and refresh
             await store_facts(session, context)
             await profiles.refresh(session, context.touched, context)
+            await imports.settle(session, context.landing)  # last: holds the import's row lock briefly
 
         defer(session, CONTEXT, refresh_touched)
     return context
@@ -95,6 +96,15 @@ async def customer_erased(session: AsyncSession, fact: events.CustomerErased, co
     await _ensure_profile(session, context, fact.customer_id, fact.dealer_id)
     await repository.set_profile_fields(session, fact.customer_id, erased=True)
     context.touch(fact.customer_id)
+
+
+async def lead_created(session: AsyncSession, fact: events.LeadCreated, context: Context) -> None:
+    """A lead has no customer id until it converts: nothing to record (handled only so an imported lead
+    counts as applied)."""
+
+
+async def import_completed(session: AsyncSession, fact: events.ImportCompleted, context: Context) -> None:
+    context.landing.complete(fact.job_id, fact.dealer_id, fact.events, fact.completed_at)
 
 
 async def consent_changed(session: AsyncSession, fact: events.ConsentChanged, context: Context) -> None:

@@ -8,8 +8,8 @@ from crm_segmentation.models.profiles import (
            VehiclePublic,
            Visit,
 )
-from crm_segmentation.models.scoring import DealerFitRow, DealerSettings, KpiSnapshot, ScoringJob
+from crm_segmentation.models.scoring import DealerFitRow, DealerSettings, ImportProgress, KpiSnapshot, ScoringJob
 from crm_segmentation.models.segments import Segment, SegmentMember
 
-__all__ = ["DealerFitRow", "DealerSettings", "KpiSnapshot", "OdometerReading", "Profile", "ProfilePublic",
-           "ScoringJob", "Segment", "SegmentMember", "VehicleProfile", "VehiclePublic", "Visit"]
+__all__ = ["DealerFitRow", "DealerSettings", "ImportProgress", "KpiSnapshot", "OdometerReading", "Profile",
+           "ProfilePublic", "ScoringJob", "Segment", "SegmentMember", "VehicleProfile", "VehiclePublic", "Visit"]

@@ -37,13 +37,29 @@ class ScoringJob(Model, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     dealer_id: str
     status: str = "queued"  # queued -> running -> done | failed
-    trigger: str  # manual, scheduled, first_event
+    trigger: str  # manual, scheduled, first_event, settings, import
     requested_by: str | None = None
     requested_at: datetime = Field(sa_type=TIMESTAMP)
     started_at: datetime | None = Field(None, sa_type=TIMESTAMP)
     finished_at: datetime | None = Field(None, sa_type=TIMESTAMP)
     customers: int | None = None
     error: str | None = None
+    import_job_id: uuid.UUID | None = None  # the customer-service import whose landing queued it
+
+
+class ImportProgress(Model, table=True):
+    """How far segmentation has applied one customer-service import: events applied that carry its id,
+    and how many it staged (known once `crm.customer.import.completed.v1` arrives)."""
+
+    __tablename__ = "import_progress"
+
+    import_job_id: uuid.UUID = Field(primary_key=True)
+    dealer_id: str
+    applied: int = 0
+    expected: int | None = None
+    completed_at: datetime | None = Field(None, sa_type=TIMESTAMP)
+    rescore_job_id: uuid.UUID | None = None
+    updated_at: datetime = Field(sa_type=TIMESTAMP)
 
 
 class KpiSnapshot(Model, table=True):
@@ -93,3 +109,16 @@ class ScoringJobRequest(Model):
     model_config = ConfigDict(extra="forbid")
 
     dealer_id: str = Field(min_length=1, max_length=64)
+
+
+class ImportScoring(Model):
+    """Where segmentation is with one customer-service import."""
+
+    import_job_id: uuid.UUID
+    dealer_id: str
+    events_applied: int
+    events_expected: int | None  # null until the import's completion event has arrived
+    # applying (events still arriving), scoring (rescore queued or running), done, failed,
+    # unchanged (the import staged no events: nothing to rescore)
+    status: str
+    scoring_job: ScoringJob | None

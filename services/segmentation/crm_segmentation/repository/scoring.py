@@ -33,17 +33,24 @@ async def save_fit(session: AsyncSession, dealer_id: str, fit: dict) -> None:
         index_elements=[DealerFitRow.dealer_id], set_={k: statement.excluded[k] for k in values}))
 
 
-async def enqueue_job(session: AsyncSession, dealer_id: str, trigger: str, by: str | None = None) -> ScoringJob:
-    """At most one queued job per dealer: asking again answers the job already waiting."""
+async def enqueue_job(session: AsyncSession, dealer_id: str, trigger: str, by: str | None = None,
+                      import_job_id: uuid.UUID | None = None) -> ScoringJob:
+    """At most one queued job per dealer: asking again answers the job already waiting (which then names
+    the import, if it named none: it has not started, so it will score what the import brought)."""
     now = datetime.now(UTC)
     job_id = (await session.exec(
         insert(ScoringJob).values(id=uuid.uuid4(), dealer_id=dealer_id, status="queued", trigger=trigger,
-                                  requested_by=by, requested_at=now)
+                                  requested_by=by, requested_at=now, import_job_id=import_job_id)
         .on_conflict_do_nothing(index_elements=["dealer_id"], index_where=sa.text("status = 'queued'"))
         .returning(ScoringJob.id))).first()
     if job_id is None:
         query = select(ScoringJob).where(ScoringJob.dealer_id == dealer_id, ScoringJob.status == "queued")
-        return (await session.exec(query)).one()
+        job = (await session.exec(query)).one()
+        if import_job_id is not None and job.import_job_id is None:
+            job.import_job_id = import_job_id
+            session.add(job)
+            await session.flush()
+        return job
     return await session.get(ScoringJob, job_id[0])
 
 

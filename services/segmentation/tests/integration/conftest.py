@@ -45,16 +45,22 @@ def auth(mint):
 
 @pytest.fixture
 async def publish(kafka):
-    """publish(payload, ...) -> the envelopes sent on crm.customer.v1, as the customer service's relay does."""
+    """publish(payload, ..., import_job=None) -> the envelopes sent on crm.customer.v1, as the customer
+    service's relay does (an import's events carry its job id)."""
     producer = AIOKafkaProducer(bootstrap_servers=kafka.bootstrap_servers, enable_idempotence=True)
     await producer.start()
 
-    async def publish(*payloads: Payload) -> list[Envelope]:
+    async def publish(*payloads: Payload | Envelope, import_job: str | None = None) -> list[Envelope]:
         sent = []
         for payload in payloads:
+            if isinstance(payload, Envelope):  # a redelivery: the very same event again
+                await producer.send_and_wait(topics.CUSTOMER, payload.to_json(), key=payload.subject.encode())
+                sent.append(payload)
+                continue
             customer = getattr(payload, "customer_id", None) or getattr(payload, "to_customer_id", None) \
-                or getattr(payload, "survivor_id", None)
-            envelope = new_event(payload, service="customer", subject=str(customer), dealer_id=payload.dealer_id)
+                or getattr(payload, "survivor_id", None) or getattr(payload, "job_id", None)
+            envelope = new_event(payload, service="customer", subject=str(customer), dealer_id=payload.dealer_id,
+                                 import_job=import_job)
             await producer.send_and_wait(topics.CUSTOMER, envelope.to_json(), key=envelope.subject.encode(),
                                          headers=[("ce_type", envelope.type.encode())])
             sent.append(envelope)
