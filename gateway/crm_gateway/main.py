@@ -52,7 +52,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.proxy = proxy
     # Plain Starlette routes to the proxy's ASGI app: it needs no dependency injection or body parsing.
     proxied = [Route("/api/v1/{path:path}", proxy, methods=METHODS, include_in_schema=False),
-               Route("/s/{path:path}", proxy, methods=["GET", "POST"], include_in_schema=False)]
+               Route("/s/{path:path}", proxy, methods=["GET", "POST"], include_in_schema=False),
+               Route("/console", proxy, methods=["GET", "HEAD"], include_in_schema=False),
+               Route("/console/{path:path}", proxy, methods=["GET", "HEAD", "POST"], include_in_schema=False)]
     app.router.routes.extend(proxied)
     # Inside the size limit and CORS, outside the kit's request id and metrics, which it applies itself.
     app.add_middleware(ProxyPaths, routes=proxied, proxy=RequestMiddleware(proxy, service=settings.service_name))

@@ -8,6 +8,8 @@ OWNERS = {
     "segmentation": ("/api/v1/segments", "/api/v1/profiles", "/api/v1/kpis", "/api/v1/scoring"),
     "survey": ("/api/v1/surveys", "/s/"),
     "care": ("/api/v1/care",),
+    # Not an API: the staff console's pages, on the API's origin so its cookies never leave it.
+    "console": ("/console",),
 }
 _PREFIXES = [(prefix.rstrip("/"), service) for service, prefixes in OWNERS.items() for prefix in prefixes]
 

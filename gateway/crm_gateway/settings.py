@@ -24,6 +24,7 @@ class GatewaySettings(ServiceSettings):
     segmentation_url: str = "http://127.0.0.1:8002"
     survey_url: str = "http://127.0.0.1:8003"
     care_url: str = "http://127.0.0.1:8004"
+    console_url: str = "http://127.0.0.1:8005"  # the staff console's pages, served at /console/
 
     # Tokens
     signing_key: str | None = None  # Ed25519 private key (PEM); dev makes a throwaway one at start

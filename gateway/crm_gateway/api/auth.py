@@ -2,10 +2,12 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import JSONResponse
 
+from crm_gateway import tokens
 from crm_gateway.handlers import grants
+from crm_gateway.repository import identity as repository
 from crm_kit.db import SessionDep
 from crm_kit.problems import field_error, invalid
 
@@ -48,6 +50,17 @@ async def token(request: Request, session: SessionDep, grant_type: Annotated[Gra
             body = await grants.exchange(session, issuer, await external.verify(subject_token))
     # RFC 6749 §5.1: token answers must not be cached.
     return JSONResponse(body, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+
+@router.post("/auth/revoke", summary="OAuth 2.0 token revocation (RFC 7009)",
+             description="`token` (a refresh token) ends its sign-in: it and every token rotated from it stop "
+                         "working at `/auth/token`. Answers 200 whether or not the token was known (RFC 7009 "
+                         "§2.2). Access tokens are short-lived and not revocable: they are answered 200 too.")
+async def revoke(session: SessionDep, token: Annotated[str, Form()],
+                 token_type_hint: Annotated[str | None, Form()] = None) -> Response:
+    async with session.begin():
+        await repository.revoke_family_of(session, tokens.refresh_hash(token))
+    return Response(status_code=200, headers={"Cache-Control": "no-store"})
 
 
 @router.get("/.well-known/jwks.json", summary="Public keys that verify the gateway's tokens")

@@ -69,7 +69,8 @@ async def create_user(session: AsyncSession, principal: Principal, data: UserCre
     if await repository.user_by_name(session, data.username) is not None:
         raise Problem(409, "Conflict", f"The username {data.username} is taken.")
     user = StaffUser(username=data.username, display_name=data.display_name, roles=sorted(set(data.roles)),
-                     password_hash=await hash_secret(data.password), all_dealers=data.dealers == [ALL_DEALERS])
+                     password_hash=await hash_secret(data.password), all_dealers=data.dealers == [ALL_DEALERS],
+                     must_change_password=True)  # the administrator chose it: a temporary password
     session.add(user)
     await session.flush()
     if not user.all_dealers:
@@ -95,7 +96,9 @@ async def update_user(session: AsyncSession, principal: Principal, user_id: uuid
     if data.roles is not None:
         user.roles = sorted(set(data.roles))
     if data.password is not None:
+        # An administrator's reset: the user signs in with it once and chooses their own.
         user.password_hash = await hash_secret(data.password)
+        user.must_change_password = True
     if data.display_name is not None:
         user.display_name = data.display_name
     if data.active is not None:
@@ -113,7 +116,8 @@ async def update_user(session: AsyncSession, principal: Principal, user_id: uuid
 
 def public_user(user: StaffUser, dealers: list[str]) -> UserPublic:
     return UserPublic(id=user.id, username=user.username, display_name=user.display_name, roles=user.roles,
-                      dealers=dealers, active=user.active, created_at=user.created_at)
+                      dealers=dealers, active=user.active, must_change_password=user.must_change_password,
+                      created_at=user.created_at)
 
 
 async def create_client(session: AsyncSession, data: ApiClientCreate) -> ApiClientCreated:

@@ -24,17 +24,21 @@ def demo_username(role: str) -> str:
 
 
 async def ensure_user(session: AsyncSession, username: str, password: str, roles: list[str],
-                      dealers: list[str] | None) -> None:
-    """Create the user, or bring its password and roles to what the settings say (None dealers: every dealer)."""
+                      dealers: list[str] | None, temporary: bool = False) -> None:
+    """Create the user, or bring its password and roles to what the settings say (None dealers: every dealer).
+
+    A `temporary` password (the demo logins, known to everyone who reads the README) must be changed at the
+    first sign-in in the console, and again whenever a restart puts it back."""
     user = await repository.user_by_name(session, username)
     if user is None:
         user = StaffUser(username=username, password_hash=await hash_secret(password), roles=roles,
-                         all_dealers=dealers is None)
+                         all_dealers=dealers is None, must_change_password=temporary)
         session.add(user)
         await session.flush()
     else:
         if not await verify_secret(user.password_hash, password):
             user.password_hash = await hash_secret(password)
+            user.must_change_password = temporary
         user.roles, user.all_dealers, user.active = roles, dealers is None, True
         session.add(user)
     if dealers is not None:
@@ -62,5 +66,6 @@ async def bootstrap(session: AsyncSession, settings: GatewaySettings) -> None:
         await repository.ensure_dealer(session, settings.demo_dealer, DEMO_DEALER_NAME)
         for role in ROLES:
             dealers = None if role in ("carmaker_analyst", "system_admin") else [settings.demo_dealer]
-            await ensure_user(session, demo_username(role), settings.demo_password, [role], dealers)
+            await ensure_user(session, demo_username(role), settings.demo_password, [role], dealers,
+                              temporary=True)
         log.info("demo dealer %s ready with one user per role", settings.demo_dealer)

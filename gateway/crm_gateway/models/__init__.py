@@ -7,7 +7,9 @@ from crm_gateway.models.identity import (
     DealerCreate,
     DealerPublic,
     LoginThrottle,
+    Me,
     Membership,
+    PasswordChange,
     RefreshToken,
     StaffUser,
     UserCreate,
@@ -26,6 +28,6 @@ from crm_gateway.models.webhooks import (
 )
 
 __all__ = ["ApiClient", "ApiClientCreate", "ApiClientCreated", "ApiClientPublic", "Dealer", "DealerCreate",
-           "DealerPublic", "DeliveryAttempt", "DeliveryPublic", "LoginThrottle", "Membership", "RefreshToken",
-           "ReplayRequest", "StaffUser", "Subscription", "SubscriptionCreate", "SubscriptionCreated",
-           "SubscriptionPublic", "UserCreate", "UserPublic", "UserUpdate", "WebhookDelivery"]
+           "DealerPublic", "DeliveryAttempt", "DeliveryPublic", "LoginThrottle", "Me", "Membership",
+           "PasswordChange", "RefreshToken", "ReplayRequest", "StaffUser", "Subscription", "SubscriptionCreate",
+           "SubscriptionCreated", "SubscriptionPublic", "UserCreate", "UserPublic", "UserUpdate", "WebhookDelivery"]

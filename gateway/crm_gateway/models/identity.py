@@ -60,6 +60,8 @@ class StaffUser(Model, table=True):
     roles: list[str] = Field(default_factory=list, sa_column=_texts())
     all_dealers: bool = False  # the carmaker's analysts and system administrators
     active: bool = True
+    # Set when someone other than the user chose the password (an administrator, the demo logins).
+    must_change_password: bool = False
     created_at: datetime = Field(default_factory=_now, sa_type=sa.DateTime(timezone=True))
     updated_at: datetime = Field(default_factory=_now, sa_type=sa.DateTime(timezone=True))
 
@@ -98,7 +100,27 @@ class UserPublic(Model):
     roles: list[str]
     dealers: list[str]
     active: bool
+    must_change_password: bool
     created_at: datetime
+
+
+class Me(Model):
+    """The signed-in user as the console shows it: who, which dealers, what they may do."""
+
+    username: str
+    display_name: str | None
+    roles: list[str]
+    permissions: list[str]
+    dealers: list[str] = Field(description='Dealer ids, or ["*"] for every dealer')
+    dealer_names: dict[str, str] = Field(description="Name of each dealer in `dealers`")
+    must_change_password: bool = Field(description="A temporary password: the console asks for a new one first")
+
+
+class PasswordChange(Model):
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=1, max_length=200)
 
 
 class ApiClient(Model, table=True):

@@ -122,3 +122,19 @@ async def record_failure(session: AsyncSession, key: str, now: datetime) -> int:
 
 async def clear_failures(session: AsyncSession, key: str) -> None:
     await session.exec(sa.delete(LoginThrottle).where(LoginThrottle.key == key))
+
+
+async def dealer_names(session: AsyncSession, dealer_ids: Iterable[str]) -> dict[str, str]:
+    rows = (await session.exec(select(Dealer.id, Dealer.name).where(col(Dealer.id).in_(set(dealer_ids))))).all()
+    return {row.id: row.name for row in rows}
+
+
+async def revoke_family_of(session: AsyncSession, token_hash: str) -> bool:
+    """Revoke every refresh token of the sign-in this one belongs to; False when the token is unknown."""
+    family = select(RefreshToken.family).where(RefreshToken.token_hash == token_hash).scalar_subquery()
+    result = await session.exec(sa.update(RefreshToken).where(RefreshToken.family == family).values(revoked=True))
+    return result.rowcount > 0
+
+
+async def revoke_user_tokens(session: AsyncSession, user_id: uuid.UUID) -> None:
+    await session.exec(sa.update(RefreshToken).where(RefreshToken.user_id == user_id).values(revoked=True))
