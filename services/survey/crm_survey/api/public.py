@@ -1,23 +1,48 @@
-"""The respondent's side: `/s/{token}`, no login, rate-limited per link and per address."""
+"""The respondent's side: `/s/{token}`, no login, rate-limited per link and per address.
+
+One path, two kinds of client: a browser (`Accept: text/html`) gets the pages of `crm_survey.pages` and
+posts a form (post/redirect/get: 303 to a thank-you page); API clients get and post JSON.
+"""
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
 
 from crm_kit.db import SessionDep
+from crm_kit.problems import Problem
 from crm_survey.domain.answers import SCALES
 from crm_survey.domain.templates import LANGUAGES, Language, TemplateDefinition
 from crm_survey.handlers import answers
 from crm_survey.models.api import AnswersSubmit, PublicReceipt
+from crm_survey.pages import render, views
+from crm_survey.pages.catalogue import from_accept_language, supported
+from crm_survey.pages.form import answers_from_form
 
 router = APIRouter(prefix="/s", tags=["survey answers (public)"])
 
 Token = Annotated[str, Path(min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+Lang = Annotated[Language | None, Query(description="Override the language")]
 THANKS = {"zh-CN": "感谢您的宝贵意见！", "en": "Thank you for your feedback!"}
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+HTML_REPLY = {"text/html": {"schema": {"type": "string"}}}
+# The body is read by hand (JSON or a browser's form), so its JSON shape is documented here.
+JSON_BODY = {"requestBody": {"required": True,
+                             "content": {"application/json": {"schema": AnswersSubmit.model_json_schema()}}}}
 
 
 def _limit(request: Request, token: str) -> None:
     request.app.state.public_limits.check(request, token)
+
+
+def wants_html(request: Request) -> bool:
+    return "text/html" in request.headers.get("accept", "")
+
+
+def is_form(request: Request) -> bool:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower() in FORM_TYPES
 
 
 def questionnaire_in(definition: TemplateDefinition, language: str) -> dict[str, Any]:
@@ -40,10 +65,11 @@ def receipt(response, language: str) -> PublicReceipt:
                          answers={**response.answers, **response.free_text}, message=THANKS[language])
 
 
-@router.get("/{token}", summary="The questionnaire behind a survey link, in the customer's language")
-async def get_questionnaire(token: Token, request: Request, session: SessionDep,
-                            lang: Annotated[Language | None, Query(description="Override the language")] = None
-                            ) -> dict[str, Any]:
+@router.get("/{token}", response_model=dict[str, Any], responses={200: {"content": HTML_REPLY}},
+            summary="The questionnaire behind a survey link, in the customer's language (HTML for browsers)")
+async def get_questionnaire(token: Token, request: Request, session: SessionDep, lang: Lang = None) -> Any:
+    if wants_html(request):
+        return await _page_of_link(token, request, session, lang, just_answered=False)
     _limit(request, token)
     found = await answers.open_questionnaire(session, token)
     language = lang or (found.invitation.language if found.invitation.language in LANGUAGES else "zh-CN")
@@ -54,12 +80,81 @@ async def get_questionnaire(token: Token, request: Request, session: SessionDep,
     }
 
 
-@router.post("/{token}", status_code=201, response_model=PublicReceipt,
+@router.get("/{token}/thanks", include_in_schema=False)
+async def thank_you_page(token: Token, request: Request, session: SessionDep, lang: Lang = None) -> HTMLResponse:
+    return await _page_of_link(token, request, session, lang, just_answered=True)
+
+
+@router.post("/{token}", status_code=201, response_model=PublicReceipt, openapi_extra=JSON_BODY,
+             responses={303: {"description": "A browser's form was taken (or had been): see the page it names"}},
              summary="Answer the survey; a second submission returns the first (200)")
-async def submit_answers(token: Token, data: AnswersSubmit, request: Request, response: Response,
-                         session: SessionDep) -> PublicReceipt:
+async def submit_answers(token: Token, request: Request, response: Response, session: SessionDep,
+                         lang: Lang = None) -> Any:
+    if is_form(request):
+        return await _answer_form(token, request, session, lang)
+    data = await _answers_body(request)
     _limit(request, token)
     stored, created, language = await answers.answer_by_link(session, token, data.answers)
     if not created:
         response.status_code = 200
     return receipt(stored, language if language in LANGUAGES else "zh-CN")
+
+
+async def _answers_body(request: Request) -> AnswersSubmit:
+    try:
+        return AnswersSubmit.model_validate_json(await request.body())
+    except ValidationError as error:
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in error.errors()]) from error
+
+
+async def _page_of_link(token: str, request: Request, session: SessionDep, lang: str | None, *,
+                        just_answered: bool) -> HTMLResponse:
+    """The questionnaire, or what was answered; the thank-you address shows the questionnaire until then."""
+    path = f"/s/{token}"
+    try:
+        _limit(request, token)
+        found = await answers.open_questionnaire(session, token)
+    except Problem as problem:
+        return _unavailable(problem, lang or from_accept_language(request.headers.get("accept-language")), path)
+    language = lang or supported(found.invitation.language)
+    if found.response is None:
+        if just_answered:
+            return RedirectResponse(path + _lang_query(lang), status_code=303)
+        return render.questionnaire(found.definition, language, path, lang_asked=lang)
+    stored = found.response
+    return render.answered(found.definition, {**stored.answers, **stored.free_text}, stored.recorded_at, language,
+                           path, just_now=just_answered)
+
+
+async def _answer_form(token: str, request: Request, session: SessionDep, lang: str | None) -> HTMLResponse:
+    path = f"/s/{token}"
+    try:
+        _limit(request, token)
+        found = await answers.open_questionnaire(session, token)
+    except Problem as problem:
+        return _unavailable(problem, lang or from_accept_language(request.headers.get("accept-language")), path)
+    language = lang or supported(found.invitation.language)
+    if found.response is not None:  # sent twice: the page of the first answer
+        return RedirectResponse(path + _lang_query(lang), status_code=303)
+    form = await request.form()
+    chosen = {key: [v for v in form.getlist(key) if isinstance(v, str)] for key in form}
+    given = answers_from_form(found.definition, chosen)
+    try:
+        _, created, _ = await answers.answer_by_link(session, token, given)
+    except Problem as problem:
+        if problem.status != 422:
+            return _unavailable(problem, language, path)
+        failed = [e["pointer"].removeprefix("/answers/") for e in problem.errors or () if "pointer" in e]
+        return render.questionnaire(found.definition, language, path, chosen=chosen, lang_asked=lang,
+                                    errors=views.error_keys(found.definition, given, failed))
+    return RedirectResponse(path + ("/thanks" if created else "") + _lang_query(lang), status_code=303)
+
+
+def _unavailable(problem: Problem, language: str, path: str) -> HTMLResponse:
+    if problem.status not in render.UNAVAILABLE:
+        raise problem
+    return render.unavailable(problem.status, language, path, headers=problem.headers)
+
+
+def _lang_query(lang: str | None) -> str:
+    return f"?lang={lang}" if lang else ""
