@@ -52,6 +52,12 @@ def customer_facts(visits: list[VisitFact], today: date, default_margin_rate: fl
     }
 
 
+def repeat_day_margin(visits: list[VisitFact], default_margin_rate: float) -> Decimal:
+    """Margin on the visit days after the first: the spend model's repeat transactions (see `scoring`)."""
+    first = min((v.visited_on for v in visits), default=None)
+    return sum((visit_margin(v, default_margin_rate) for v in visits if v.visited_on != first), Decimal(0))
+
+
 @dataclass(frozen=True)
 class VehicleFacts:
     delivery_date: date | None
@@ -84,8 +90,9 @@ def vehicle_state(vehicle: VehicleFacts, visits: list[VisitFact], today: date, t
     }
 
 
-def histories(rows: list[dict], today: date) -> scoring.Histories:
-    """Columnar histories from profile facts (each row has the keys `customer_facts` returns)."""
+def histories(rows: list[dict], today: date, repeat_margins: list | None = None) -> scoring.Histories:
+    """Columnar histories from profile facts (each row has the keys `customer_facts` returns) and, per row,
+    `repeat_day_margin` of the same visits."""
     def days_since(key: str) -> np.ndarray:
         return np.array([(today - r[key]).days if r[key] else np.nan for r in rows], dtype=float)
 
@@ -95,7 +102,8 @@ def histories(rows: list[dict], today: date) -> scoring.Histories:
     return scoring.Histories(
         visit_days=column("visit_days"), days_since_first=days_since("first_visit_on"),
         days_since_last=days_since("last_visit_on"), visits_total=column("visits_total"),
-        spend_total=column("spend_total"), margin_total=column("margin_total"), margin_12m=column("margin_12m"))
+        spend_total=column("spend_total"), margin_total=column("margin_total"), margin_12m=column("margin_12m"),
+        repeat_margin=None if repeat_margins is None else np.array([float(m) for m in repeat_margins], dtype=float))
 
 
 WORST_FIRST = {"lost": 0, "dormant": 1, "active": 2}

@@ -102,3 +102,27 @@ def eight_type(recency_days: float, frequency: float, monetary: float, means: Me
     """High/low against the dealer's means; a recency at or under the mean counts as high (recent)."""
     return EIGHT_TYPES[(recency_days <= means.recency_days, frequency >= means.frequency,
                         monetary >= means.monetary)]
+
+
+SEGMENT_CODES = tuple(SEGMENTS)  # a segment's code in columns is 1 + its index here; 0 means none
+EIGHT_TYPE_NAMES = tuple(EIGHT_TYPES.values())
+_SEGMENT_GRID = np.array([[0] * 6] + [[0] + [SEGMENT_CODES.index(named_segment(r, f)) + 1 for f in range(1, 6)]
+                                      for r in range(1, 6)], dtype=np.int16)
+
+
+def named_segments(r: np.ndarray, f: np.ndarray) -> np.ndarray:
+    """`named_segment` for columns of scores (0 where unscored), as codes into SEGMENT_CODES."""
+    return _SEGMENT_GRID[np.asarray(r, dtype=np.int64), np.asarray(f, dtype=np.int64)]
+
+
+def eight_type_codes(recency_days: np.ndarray, frequency: np.ndarray, monetary: np.ndarray,
+                     means: Means) -> np.ndarray:
+    """`eight_type` for columns, as 1 + index into EIGHT_TYPE_NAMES."""
+    key = list(EIGHT_TYPES)
+    lookup = {k: i for i, k in enumerate(key)}
+    high = (np.asarray(recency_days) <= means.recency_days, np.asarray(frequency) >= means.frequency,
+            np.asarray(monetary) >= means.monetary)
+    table = np.zeros((2, 2, 2), dtype=np.int16)
+    for k, i in lookup.items():
+        table[k] = i + 1
+    return table[high[0].astype(int), high[1].astype(int), high[2].astype(int)]

@@ -4,6 +4,12 @@ The batch (`fit_dealer`) ranks every customer exactly (RFM quintiles, ABC shares
 Gamma-Gamma; between batches `score` places changed customers against the stored fit. Both take the
 same columnar `Histories` (one entry per customer, numpy arrays), so one customer and a million go
 through the same code.
+
+Both models read one summary, counted in visit DAYS (several visits on one day are one transaction, as
+in Fader & Hardie's CDNOW summary): x = repeat visit days (the first day excluded), t_x = the last visit
+day and T = today, both in weeks from the first, and the mean value of a repeat day = margin on the
+days after the first / x. The first day is left out of the spend model because BG/NBD leaves it out of
+x: for a car dealer it is usually the car sale, which says nothing about what a service visit brings.
 """
 
 from dataclasses import asdict, dataclass, field
@@ -43,6 +49,8 @@ class Histories:
     spend_total: np.ndarray
     margin_total: np.ndarray  # known margins, plus default_margin_rate × amount where unknown
     margin_12m: np.ndarray
+    # margin on the visit days after the first (what Gamma-Gamma averages over the x repeat days)
+    repeat_margin: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.visit_days)
@@ -112,6 +120,17 @@ def _model_inputs(h: Histories) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return x, t_x, T
 
 
+def repeat_day_value(h: Histories) -> np.ndarray:
+    """Mean margin of a repeat visit day (m̄ₓ of the spend model); 0 for a customer without repeat days.
+
+    Without `repeat_margin` (histories built before it existed) the margin per visit day stands in.
+    """
+    x = np.maximum(h.visit_days - 1, 0).astype(float)
+    if h.repeat_margin is None:
+        return np.where(x > 0, h.margin_total / np.maximum(h.visit_days, 1), 0.0)
+    return np.where(x > 0, np.asarray(h.repeat_margin, dtype=float) / np.maximum(x, 1), 0.0)
+
+
 def fit_dealer(h: Histories, policy: Policy, rng: np.random.Generator | None = None) -> tuple[DealerFit, Scores]:
     """The batch: exact ranks for every customer with a visit, models fitted, and everyone scored."""
     seen = h.visit_days > 0
@@ -150,9 +169,9 @@ def _fit_models(h: Histories, policy: Policy, rng: np.random.Generator):
     if not (x > 0).any() or not (T > 0).any():
         return None, None
     visits_model = bgnbd.fit(x, t_x, T)
-    per_visit = h.margin_total[seen] / np.maximum(h.visits_total[seen], 1)
-    repeat = (x > 0) & (per_visit > 0)
-    spend_model = gamma_gamma.fit(x[repeat], per_visit[repeat]) if repeat.sum() >= 10 else None
+    per_day = repeat_day_value(h)[seen]
+    repeat = (x > 0) & (per_day > 0)
+    spend_model = gamma_gamma.fit(x[repeat], per_day[repeat]) if repeat.sum() >= 10 else None
     if spend_model is not None and spend_model.q <= 1:  # the expected value needs q > 1
         spend_model = None
     return visits_model, spend_model
@@ -177,16 +196,19 @@ def score(h: Histories, fit: DealerFit, policy: Policy) -> Scores:
     # the manual formula is linear in the yearly margin: one discount factor serves every customer
     factor = clv.manual_clv(1.0, years=policy.clv_years, discount_rate=policy.discount_rate)
     manual = (np.asarray(h.margin_12m, dtype=float) - policy.yearly_cost) * factor
-    per_visit = h.margin_total / np.maximum(h.visits_total, 1)
+    x, t_x, T = _model_inputs(h)
+    per_day = repeat_day_value(h)
+    # without a spend model: the customer's own repeat-day mean, or its margin per visit day if it has none
+    per_visit = np.where(x > 0, per_day, h.margin_total / np.maximum(h.visit_days, 1))
     p_alive = np.full(n, np.nan)
     expected = np.full(n, np.nan)
     model_value = manual.copy()
     if fit.bgnbd is not None and seen.any():
-        x, t_x, T = _model_inputs(h)
         p_alive[seen] = bgnbd.probability_alive(fit.bgnbd, x[seen], t_x[seen], T[seen])
         expected[seen] = bgnbd.expected_visits(fit.bgnbd, WEEKS_PER_YEAR, x[seen], t_x[seen], T[seen])
         if fit.gamma_gamma is not None:
-            per_visit = np.where(seen, gamma_gamma.expected_value(fit.gamma_gamma, x, per_visit), per_visit)
+            per_visit = np.where(seen, gamma_gamma.expected_value(fit.gamma_gamma, x, per_day), per_visit)
         model_value[seen] = clv.model_clv(fit.bgnbd, x[seen], t_x[seen], T[seen], per_visit[seen],
                                           years=policy.clv_years, yearly_discount=policy.discount_rate)
     return Scores(r, f, m, classes, manual, p_alive, expected, per_visit, model_value)
+

@@ -14,6 +14,8 @@ Lifecycle stage, first rule that matches:
 
 from dataclasses import dataclass
 
+import numpy as np
+
 VALUE_TYPES = {"vip": "贵宾型", "improve": "改进型", "maintain": "维持型", "abandon": "放弃型"}
 LIFECYCLE_STAGES = {"prospect": "潜在获取期", "growth": "成长期", "maturity": "成熟期", "decline": "衰退期",
                     "terminated": "终止期"}
@@ -79,3 +81,43 @@ def churn_risk(reasons: list[str], p_alive: float | None, lifecycle: str) -> str
     if lifecycle == "terminated" or (p_alive is not None and p_alive < 0.25):
         return "high"
     return "medium" if reasons or lifecycle == "decline" else "low"
+
+
+
+VALUE_TYPE_CODES = tuple(VALUE_TYPES)  # in columns a name is 1 + its index here, 0 for none
+LIFECYCLE_CODES = tuple(LIFECYCLE_STAGES)
+CHURN_RISKS = ("low", "medium", "high")
+
+
+def _code(name: str, codes: tuple[str, ...]) -> int:
+    return codes.index(name) + 1
+
+
+def value_types(current: np.ndarray, potential: np.ndarray, current_median: float,
+                potential_median: float) -> np.ndarray:
+    """`value_type` for columns, as codes into VALUE_TYPE_CODES."""
+    high_now = (current > 0) & (current >= current_median)
+    high_later = (potential > 0) & (potential >= potential_median)
+    c = {name: _code(name, VALUE_TYPE_CODES) for name in VALUE_TYPE_CODES}
+    return np.where(high_now, np.where(high_later, c["vip"], c["maintain"]),
+                    np.where(high_later, c["improve"], c["abandon"])).astype(np.int16)
+
+
+def lifecycle_stages(visits_total, months_since_first, months_since_last, visits_12m, visits_prior_12m,
+                     p_alive, all_vehicles_lost, any_vehicle_dormant_or_lost, lost_months: int) -> np.ndarray:
+    """`lifecycle_stage` for columns (p_alive nan where unknown, months −1 without a visit), as codes."""
+    doubtful = np.nan_to_num(p_alive, nan=1.0) < ALIVE_DOUBTFUL
+    conditions = [np.asarray(visits_total) == 0,
+                  all_vehicles_lost | (np.asarray(months_since_last) > lost_months),
+                  any_vehicle_dormant_or_lost | doubtful | (np.asarray(visits_12m) < np.asarray(visits_prior_12m)),
+                  (np.asarray(months_since_first) >= 0) & (np.asarray(months_since_first) < GROWTH_MONTHS)]
+    stages = ["prospect", "terminated", "decline", "growth"]
+    return np.select(conditions, [_code(s, LIFECYCLE_CODES) for s in stages],
+                     _code("maturity", LIFECYCLE_CODES)).astype(np.int16)
+
+
+def churn_risks(has_reasons: np.ndarray, p_alive: np.ndarray, lifecycle_codes: np.ndarray) -> np.ndarray:
+    """`churn_risk` for columns, as codes into CHURN_RISKS."""
+    high = (lifecycle_codes == _code("terminated", LIFECYCLE_CODES)) | (np.nan_to_num(p_alive, nan=1.0) < 0.25)
+    medium = has_reasons | (lifecycle_codes == _code("decline", LIFECYCLE_CODES))
+    return np.where(high, 3, np.where(medium, 2, 1)).astype(np.int16)

@@ -88,7 +88,9 @@ async def refresh(session: AsyncSession, customer_ids: Iterable[uuid.UUID], cont
         scored = rules.fit is not None and rules.fit.customers > 0
         if rules.fit is None:  # a dealer's first customers: have the batch fit the dealer soon
             await scoring_repository.enqueue_job(session, dealer_id, "first_event")
-        scores = scoring.score(facts.histories(rows, today), rules.fit if scored else scoring.DealerFit(),
+        repeat = [facts.repeat_day_margin([as_fact(v) for v in histories[p.customer_id].visits],
+                                          rules.policy.default_margin_rate) for p in group]
+        scores = scoring.score(facts.histories(rows, today, repeat), rules.fit if scored else scoring.DealerFit(),
                                rules.policy)
         dynamic = await context.dynamic_segments(session, dealer_id)
         for i, profile in enumerate(group):

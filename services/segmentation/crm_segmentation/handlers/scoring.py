@@ -43,7 +43,9 @@ async def rescore_dealer(session: AsyncSession, dealer_id: str, context: Context
     scored = [p for p in customers if not p.erased]
     customer_facts = [facts.customer_facts([profiles.as_fact(v) for v in by_customer[p.customer_id]], today,
                                            rules.policy.default_margin_rate) for p in scored]
-    fit, scores = scoring.fit_dealer(facts.histories(customer_facts, today), rules.policy,
+    repeat = [facts.repeat_day_margin([profiles.as_fact(v) for v in by_customer[p.customer_id]],
+                                      rules.policy.default_margin_rate) for p in scored]
+    fit, scores = scoring.fit_dealer(facts.histories(customer_facts, today, repeat), rules.policy,
                                      np.random.default_rng(0))
     await repository.save_fit(session, dealer_id, fit.to_json())
     fitted = DealerRules(rules.thresholds, rules.policy, fit)
