@@ -20,7 +20,7 @@ class SurveyRules:
     follow_up_delay_days: int = 10
     expiry_days: int = 15
     quiet_period_days: int = 90
-    stale_visit_days: int = 30  # older visits (imports, late entries) are not surveyed
+    stale_visit_days: int = 14  # the survey's window: older visits (imports, late entries) are not surveyed
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,15 @@ def survey_kind_for_visit(kind: str, closed: bool) -> str | None:
     if kind == SERVICE and closed:
         return "csi"
     return None
+
+
+def visit_in_window(rules: SurveyRules, visited_on: date, today: date) -> bool:
+    """Whether a visit is recent enough to survey, by the visit's own date (not when its event arrived).
+
+    Nobody rates a service they had months ago: an imported history or a visit entered weeks late gets
+    no invitation at all, not even a suppressed one.
+    """
+    return (today - visited_on).days <= rules.stale_visit_days
 
 
 def visit_send_at(survey_kind: str, rules: SurveyRules, visited_on: date, recorded_at: datetime) -> datetime:

@@ -74,16 +74,19 @@ async def customer_merged(session: AsyncSession, survivor_id: uuid.UUID, duplica
 
 async def visit_recorded(session: AsyncSession, visit: VisitRecorded) -> Invitation | None:
     kind = triggers.survey_kind_for_visit(visit.kind, visit.closed)
-    if kind is None or await invitations.exists_for(session, visit_id=visit.visit_id, kind=kind):
+    if kind is None:
+        return None
+    rules = await rules_for(session, visit.dealer_id)
+    today = datetime.now(UTC).astimezone(triggers.DEALER_TIME).date()
+    if not triggers.visit_in_window(rules, visit.visited_on, today):
+        return None
+    if await invitations.exists_for(session, visit_id=visit.visit_id, kind=kind):
         return None
     customer = await known_customer(session, visit.customer_id, visit.dealer_id)
-    rules = await rules_for(session, visit.dealer_id)
     send_at = triggers.visit_send_at(kind, rules, visit.visited_on, visit.recorded_at)
-    now = datetime.now(UTC)
     reason = triggers.visit_suppression(
         state_of(customer), rules, visited_on=visit.visited_on, send_at=send_at,
-        recent_sends=await invitations.live_send_times(session, customer.customer_id),
-        today=now.astimezone(triggers.DEALER_TIME).date())
+        recent_sends=await invitations.live_send_times(session, customer.customer_id), today=today)
     return await _invite(session, customer, kind, visit.dealer_id, send_at, rules.expiry_days, reason,
                          visit_id=visit.visit_id, advisor_id=visit.advisor_id)
 

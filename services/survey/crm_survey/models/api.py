@@ -54,7 +54,7 @@ class DealerSettingsBody(Request):
     follow_up_delay_days: int = Field(10, ge=0, le=90, description="Days after a complaint is resolved")
     expiry_days: int = Field(15, ge=1, le=90)
     quiet_period_days: int = Field(90, ge=0, le=730, description="No second survey to a customer within this")
-    stale_visit_days: int = Field(30, ge=0, le=365, description="Visits older than this are not surveyed")
+    stale_visit_days: int = Field(14, ge=0, le=365, description="The survey window: older visits get no invitation")
     ssi_template_id: uuid.UUID | None = None
     csi_template_id: uuid.UUID | None = None
     follow_up_template_id: uuid.UUID | None = None

@@ -1,4 +1,5 @@
-"""From the customer service's events to invitations: exactly one per visit, or a recorded suppression."""
+"""From the customer service's events to invitations: exactly one per visit within the survey window, or a
+recorded suppression; a visit outside the window (imported history, a late entry) gets none at all."""
 
 from datetime import UTC, date, datetime, timedelta
 
@@ -47,7 +48,7 @@ async def test_a_purchase_schedules_an_ssi_on_day_three_and_nothing_is_sent_yet(
     assert (await client.get(scheduled["link_path"])).status_code == 404  # not sent: the link does not work yet
 
 
-async def test_suppressed_without_consent_when_erased_for_stale_visits_and_within_the_quiet_period(
+async def test_suppressed_without_consent_when_erased_and_within_the_quiet_period(
         client, auth, upstream):
     headers = auth()
     await csi_at_once(client, headers)
@@ -59,14 +60,12 @@ async def test_suppressed_without_consent_when_erased_for_stale_visits_and_withi
     erased = await upstream.customer()
     await upstream.erase(erased)
     await upstream.visit(erased)
-    stale = await upstream.customer()
-    await upstream.visit(stale, visited_on=date.today() - timedelta(days=45))
     twice = await upstream.customer()
     await upstream.visit(twice)
     await invitations_of(client, headers, twice, status="sent")
     await upstream.visit(twice)  # a second visit the same week
 
-    expected = {no_consent: "no_consent", withdrawn: "no_consent", erased: "erased", stale: "stale_visit"}
+    expected = {no_consent: "no_consent", withdrawn: "no_consent", erased: "erased"}
     for customer, reason in expected.items():
         [invitation] = await invitations_of(client, headers, customer)
         assert (invitation["status"], invitation["suppressed_reason"]) == ("suppressed", reason)
@@ -74,6 +73,44 @@ async def test_suppressed_without_consent_when_erased_for_stale_visits_and_withi
     both = await invitations_of(client, headers, twice, count=2)
     assert sorted((i["status"], i["suppressed_reason"]) for i in both) == [
         ("sent", None), ("suppressed", "quiet_period")]
+
+
+async def test_only_visits_within_the_survey_window_are_invited_by_the_visits_own_date(
+        client, auth, upstream, survey_events):
+    headers = auth()
+    await csi_at_once(client, headers)
+    customer = await upstream.customer()
+    today = date.today()
+    # ten years of history arriving now, as an import sends it: none of it is surveyed
+    for years in range(10, 0, -1):
+        await upstream.visit(customer, visited_on=today - timedelta(days=365 * years))
+    # the window is counted in the dealer's time zone, so the dates keep a day clear of its edge
+    await upstream.visit(customer, kind="purchase", visited_on=today - timedelta(days=16))  # past the 14 days
+    recent = await upstream.visit(customer, visited_on=today - timedelta(days=12))
+    # events of one customer are handled in order: once the recent visit's invitation is there, the old
+    # ones have been handled too
+    [invited] = await invitations_of(client, headers, customer, status="sent")
+    assert invited["visit_id"] == recent.data["visit_id"] and invited["kind"] == "csi"
+    assert [e.data["visit_id"] for e in await survey_events(customer, count=1)] == [recent.data["visit_id"]]
+    listed = (await client.get("/api/v1/surveys/invitations", headers=headers,
+                               params={"customer_id": str(customer)})).json()["items"]
+    assert len(listed) == 1  # not even a suppressed invitation for the old visits
+
+
+async def test_a_dealer_can_widen_or_narrow_the_survey_window(client, auth, upstream):
+    headers = auth(dealers=["D3"])
+    await csi_at_once(client, headers, dealer="D3", stale_visit_days=60, quiet_period_days=0)
+    customer = await upstream.customer(dealer="D3")
+    await upstream.visit(customer, dealer="D3", visited_on=date.today() - timedelta(days=61))
+    month_old = await upstream.visit(customer, dealer="D3", visited_on=date.today() - timedelta(days=45))
+    [invited] = await invitations_of(client, headers, customer, status="sent")
+    assert invited["visit_id"] == month_old.data["visit_id"]
+
+    await csi_at_once(client, headers, dealer="D3", stale_visit_days=1, quiet_period_days=0)
+    await upstream.visit(customer, dealer="D3", visited_on=date.today() - timedelta(days=3))
+    today = await upstream.visit(customer, dealer="D3")
+    both = await invitations_of(client, headers, customer, count=2, status="sent")
+    assert {i["visit_id"] for i in both} == {month_old.data["visit_id"], today.data["visit_id"]}
 
 
 async def test_consent_withdrawn_or_erasure_while_waiting_stops_the_invitation(client, auth, upstream, database,
