@@ -99,16 +99,17 @@ async def grasp_rate(session: SessionDep, today: Today, dealer_id: DealerId = No
 async def grasp_rate_history(session: SessionDep, today: Today, dealer_id: DealerId = None,
                              network: Network = False, since: Month = None, until: Month = None,
                              format: Format = "json", principal: Principal = require(permissions.KPIS_READ)):
-    """Monthly snapshots (taken by each dealer's batch; the latest batch of a month wins), by dealer and age.
-    Defaults to the last 12 months."""
+    """Each month's grasp rate and active ratio by dealer and vehicle age, as of the month's last day (today
+    for this month), from delivery and service visit dates. Defaults to the last 12 months."""
     scope, dealers = scope_of(principal, dealer_id, network)
     last = month_of(until, today)
     first = month_of(since, add_months(last, -11))
-    rows = [SnapshotPublic(dealer_id=s.dealer_id, month=s.month, age_years=s.age_years, sold=s.sold,
-                           grasped=s.grasped, grasp_rate=round(s.grasped / s.sold, 4) if s.sold else None,
-                           base=s.base, active=s.active, active_ratio=round(s.active / s.base, 4) if s.base else None,
-                           taken_at=s.taken_at)
-            for s in await handlers.history(session, dealers, first, last)]
+    if first > last:
+        raise invalid(field_error("query", "since", "must not be after until"))
+    rows = [SnapshotPublic(dealer_id=m.dealer_id, month=m.month, as_of=m.as_of, age_years=m.row.age_years,
+                           sold=m.row.sold, grasped=m.row.grasped, grasp_rate=m.row.grasp_rate, base=m.row.base,
+                           active=m.row.active, active_ratio=m.row.active_ratio)
+            for m in await handlers.history(session, dealers, first, last, today)]
     return csv_response(rows, f"grasp-rate-history-{scope}") if format == "csv" else rows
 
 

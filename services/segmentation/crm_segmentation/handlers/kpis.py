@@ -1,8 +1,10 @@
-"""Dealer KPIs computed from the vehicle profiles and visits, and the monthly snapshots behind time series."""
+"""Dealer KPIs computed from the vehicle profiles and visits: today's, any past month's, churn, distributions."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from crm_segmentation.domain import kpis, retention
@@ -40,8 +42,42 @@ async def snapshot(session: AsyncSession, dealer_id: str, today: date) -> None:
         for r in rows])
 
 
-async def history(session: AsyncSession, dealers: frozenset[str] | None, since: date, until: date):
-    return await repository.snapshots(session, dealers, since, until)
+@dataclass(frozen=True)
+class MonthRow:
+    dealer_id: str
+    month: date
+    as_of: date
+    row: kpis.AgeRow
+
+
+async def history(session: AsyncSession, dealers: frozenset[str] | None, since: date, until: date,
+                  today: date) -> list[MonthRow]:
+    """Each month's figures as of its last day (today for this month), from delivery and service dates:
+    an imported dealer has its whole history at once, not only the months a batch has run in."""
+    vehicles, services = await profile_repository.dealer_fleet(session, dealers)
+    index: dict[str, dict] = defaultdict(dict)
+    columns: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
+    for vehicle_id, dealer_id, delivered, sold in vehicles:
+        index[dealer_id][vehicle_id] = len(index[dealer_id])
+        columns[dealer_id][0].append(delivered)
+        columns[dealer_id][1].append(sold)
+    visits: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
+    dealer_of = {vehicle_id: dealer_id for vehicle_id, dealer_id, _, _ in vehicles}
+    for vehicle_id, day in services:
+        dealer_id = dealer_of[vehicle_id]
+        visits[dealer_id][0].append(index[dealer_id][vehicle_id])
+        visits[dealer_id][1].append(day)
+    months = kpis.month_ends(since, until, today)
+    rows = []
+    for dealer_id in sorted(columns):
+        thresholds = (await load_rules(session, dealer_id)).thresholds
+        fleet = kpis.Fleet(delivered=np.array(columns[dealer_id][0], dtype="datetime64[D]"),
+                           sold_by_dealer=np.array(columns[dealer_id][1], dtype=bool),
+                           service_vehicle=np.array(visits[dealer_id][0], dtype=np.int64),
+                           service_day=np.array(visits[dealer_id][1], dtype="datetime64[D]"))
+        for month, as_of in months:
+            rows += [MonthRow(dealer_id, month, as_of, row) for row in kpis.grasp_as_of(fleet, as_of, thresholds)]
+    return rows
 
 
 async def churn(session: AsyncSession, dealers: frozenset[str] | None, month: date) -> kpis.ChurnRate:

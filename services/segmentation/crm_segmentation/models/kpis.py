@@ -1,4 +1,4 @@
-from datetime import date, datetime
+from datetime import date
 
 from crm_segmentation.models.base import Model
 
@@ -21,8 +21,11 @@ class GraspReport(Model):
 
 
 class SnapshotPublic(Model):
+    """One dealer's figures for one month and vehicle age, as of the month's last day (today for this month)."""
+
     dealer_id: str
     month: date
+    as_of: date
     age_years: int
     sold: int
     grasped: int
@@ -30,7 +33,6 @@ class SnapshotPublic(Model):
     base: int
     active: int
     active_ratio: float | None
-    taken_at: datetime
 
 
 class ChurnReport(Model):

@@ -139,6 +139,21 @@ async def dealer_vehicles(session: AsyncSession, dealers: frozenset[str] | None)
     return list((await session.exec(query)).all())
 
 
+async def dealer_fleet(session: AsyncSession, dealers: frozenset[str] | None) -> tuple[list[tuple], list[tuple]]:
+    """The dates a KPI history is computed from: (vehicle, dealer, delivered, sold by the dealer) of every
+    delivered vehicle of a live customer, and (vehicle, day) of each of their service visits."""
+    vehicles = (select(VehicleProfile.vehicle_id, VehicleProfile.dealer_id, VehicleProfile.delivery_date,
+                       VehicleProfile.sold_by_dealer)
+                .join(Profile, col(Profile.customer_id) == col(VehicleProfile.customer_id))
+                .where(col(Profile.erased).is_(False), col(VehicleProfile.delivery_date).is_not(None)))
+    if dealers is not None:
+        vehicles = vehicles.where(col(VehicleProfile.dealer_id).in_(dealers))
+    fleet = vehicles.subquery()
+    services = (select(Visit.vehicle_id, Visit.visited_on).join(fleet, fleet.c.vehicle_id == col(Visit.vehicle_id))
+                .where(Visit.kind == "service"))
+    return list((await session.exec(vehicles)).all()), list((await session.exec(services)).all())
+
+
 async def add_readings(session: AsyncSession, rows: list[dict]) -> None:
     """One executemany, in the given order: a reading's id orders it after the ones before (corrections)."""
     if rows:

@@ -86,8 +86,9 @@ async def test_batch_scores_the_dealer_and_kpis_match_a_direct_count(client, aut
 
     history = (await client.get("/api/v1/kpis/grasp-rate/history", headers=headers,
                                 params={"dealer_id": dealer})).json()
-    assert {(h["month"], h["age_years"], h["grasped"]) for h in history} == {
-        (TODAY.replace(day=1).isoformat(), row["age_years"], row["grasped"]) for row in report["by_age"]}
+    this_month = [h for h in history if h["month"] == TODAY.replace(day=1).isoformat()]
+    assert [(h["as_of"], h["age_years"], h["grasped"], h["active"]) for h in this_month] == [
+        (TODAY.isoformat(), row["age_years"], row["grasped"], row["active"]) for row in report["by_age"]]
 
     month = TODAY.replace(day=1)
     churn = (await client.get("/api/v1/kpis/churn-rate", headers=headers,
