@@ -118,11 +118,9 @@ def named_segments(r: np.ndarray, f: np.ndarray) -> np.ndarray:
 def eight_type_codes(recency_days: np.ndarray, frequency: np.ndarray, monetary: np.ndarray,
                      means: Means) -> np.ndarray:
     """`eight_type` for columns, as 1 + index into EIGHT_TYPE_NAMES."""
-    key = list(EIGHT_TYPES)
-    lookup = {k: i for i, k in enumerate(key)}
-    high = (np.asarray(recency_days) <= means.recency_days, np.asarray(frequency) >= means.frequency,
-            np.asarray(monetary) >= means.monetary)
     table = np.zeros((2, 2, 2), dtype=np.int16)
-    for k, i in lookup.items():
-        table[k] = i + 1
-    return table[high[0].astype(int), high[1].astype(int), high[2].astype(int)]
+    for i, (recent, frequent, big) in enumerate(EIGHT_TYPES):
+        table[int(recent), int(frequent), int(big)] = i + 1
+    return table[(np.asarray(recency_days) <= means.recency_days).astype(int),
+                 (np.asarray(frequency) >= means.frequency).astype(int),
+                 (np.asarray(monetary) >= means.monetary).astype(int)]

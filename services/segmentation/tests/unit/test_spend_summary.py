@@ -7,14 +7,16 @@ repeat transaction value zbar), so the fit on it lands on the published paramete
 
 import csv
 import importlib.metadata
+from dataclasses import astuple
 from datetime import date, timedelta
 from decimal import Decimal
 
 import numpy as np
 import pytest
 
-from crm_segmentation.domain import batch, facts, scoring
+from crm_segmentation.domain import batch, facts, rfm, scoring, value
 from crm_segmentation.domain.facts import VisitFact
+from crm_segmentation.domain.retention import Thresholds
 
 CALIBRATION_END = date(1997, 9, 30)  # the papers' 39 weeks: 1997-01-01 to 1997-09-30
 
@@ -91,3 +93,43 @@ def test_one_day_is_one_transaction_and_the_first_day_is_not_a_repeat():
                  "days_since_first", "days_since_last"):
         assert getattr(histories, name)[0] == pytest.approx(float(getattr(one, name)[0])), name
     assert (summary["first_purchase"][0], summary["last_service"][0], summary["visits_12m"][0]) == (900, 30, 2)
+
+
+def test_columns_of_a_dealer_equal_the_one_customer_rules():
+    """The batch's column path gives every customer without vehicles what `facts` gives one at a time."""
+    rng = np.random.default_rng(5)
+    people = 120
+    visits = [[visit(int(d), f"{a:.2f}", f"{a * 0.3:.2f}" if rng.random() < 0.8 else None,
+                     "purchase" if rng.random() < 0.1 else "service")
+               for d, a in zip(rng.integers(0, 1500, k), rng.gamma(2, 500, k), strict=True)]
+              for k in rng.integers(0, 9, people)]
+    rows = [facts.customer_facts(v, TODAY, 0.2) for v in visits]
+    one_by_one = facts.histories(rows, TODAY, [facts.repeat_day_margin(v, 0.2) for v in visits])
+    fit, scores = scoring.fit_dealer(one_by_one, scoring.Policy(), np.random.default_rng(0))
+    flat = [(i, v) for i, vs in enumerate(visits) for v in vs]
+    margins = [float(facts.visit_margin(v, 0.2)) for _, v in flat]
+    columns = batch.VisitColumns(np.array([i for i, _ in flat]),
+                                 np.array([(TODAY - v.visited_on).days for _, v in flat]),
+                                 np.array([float(v.amount) for _, v in flat]), np.array(margins),
+                                 np.array([1 if v.kind == "purchase" else 2 for _, v in flat]))
+    histories, summary = batch.summarise(columns, people)
+    fit_columns, scores_columns = scoring.fit_dealer(histories, scoring.Policy(), np.random.default_rng(0))
+    assert astuple(fit_columns.bgnbd) == pytest.approx(astuple(fit.bgnbd), rel=1e-4)
+    assert astuple(fit_columns.gamma_gamma) == pytest.approx(astuple(fit.gamma_gamma), rel=1e-4)
+    out = batch.profile_columns(histories, summary, scores_columns, fit_columns, TODAY, lost_months=24)
+    names = {"rfm_segment": rfm.SEGMENT_CODES, "value_type": value.VALUE_TYPE_CODES,
+             "lifecycle_stage": value.LIFECYCLE_CODES, "churn_risk": value.CHURN_RISKS,
+             "abc_class": batch.ABC_CODES, "rfm_type": rfm.EIGHT_TYPE_NAMES}
+    for i, row in enumerate(rows):
+        expected = facts.profile_scores(row, [], scores.row(i), fit, TODAY, Thresholds())
+        for field, codes in names.items():
+            assert (codes[out[field][i] - 1] if out[field][i] else None) == expected[field], (i, field)
+        for field in ("recency_score", "frequency_score", "monetary_score"):
+            assert (int(out[field][i]) or None) == expected[field], (i, field)
+        for field, digits in (("clv", 2), ("margin_per_visit", 2), ("p_alive", 4), ("expected_visits_12m", 3)):
+            got = None if np.isnan(out[field][i]) else round(float(out[field][i]), digits)
+            assert got == pytest.approx(None if expected[field] is None else float(expected[field]), abs=0.011), \
+                (i, field)
+        assert (summary["visits_12m"][i], summary["visits_prior_12m"][i]) == (row["visits_12m"],
+                                                                              row["visits_prior_12m"])
+        assert float(summary["spend_12m"][i]) == pytest.approx(float(row["spend_12m"]))
