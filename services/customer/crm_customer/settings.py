@@ -19,8 +19,10 @@ class CustomerSettings(ServiceSettings):
                                      description='JSON {"key id": "base64 AES-256 key"}; old ids stay for reading')
     pii_active_key: str | None = Field(None, description="The key id new ID numbers are encrypted with")
     pii_lookup_key: str | None = Field(None, description="base64, >= 32 bytes: keyed hash that finds ID numbers")
-    import_batch_size: int = Field(500, ge=1, le=10_000)
+    import_batch_size: int = Field(5000, ge=1, le=20_000)
     import_poll_seconds: float = Field(0.2, gt=0, le=30)
+    # An import stages thousands of events a second: the relay takes them in batches as big as an import's.
+    relay_batch_size: int = Field(5000, ge=1, le=10_000)
 
     def insecure_settings(self) -> list[str]:
         problems = super().insecure_settings()

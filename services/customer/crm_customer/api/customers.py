@@ -36,11 +36,11 @@ IfMatch = Annotated[str | None, Header(description="The ETag you last read; requ
 async def register_customer(data: CustomerCreate, session: SessionDep, response: Response, keyring: KeyringDep,
                             idempotency_key: IdempotencyKey = None,
                             principal: Principal = require(permissions.CUSTOMERS_WRITE)) -> CustomerPublic:
-    customer = await handlers.register_customer(session, keyring, data, write_dealer(principal, data.dealer_id),
-                                                idempotency_key)
+    customer, warnings = await handlers.register_customer(session, keyring, data,
+                                                          write_dealer(principal, data.dealer_id), idempotency_key)
     response.headers["Location"] = f"{router.prefix}/{customer.id}"
     response.headers["ETag"] = etag(customer.version)
-    return customer_public(customer, keyring, unmasked_for(principal))
+    return customer_public(customer, keyring, unmasked_for(principal), warnings)
 
 
 @router.get("", response_model=Page[CustomerPublic])
@@ -92,9 +92,9 @@ async def get_customer(customer_id: uuid.UUID, session: SessionDep, response: Re
 async def update_customer(customer_id: uuid.UUID, data: CustomerUpdate, session: SessionDep, response: Response,
                           keyring: KeyringDep, if_match: IfMatch = None,
                           principal: Principal = require(permissions.CUSTOMERS_WRITE)) -> CustomerPublic:
-    customer = await handlers.update_customer(session, keyring, principal, customer_id, data, if_match)
+    customer, warnings = await handlers.update_customer(session, keyring, principal, customer_id, data, if_match)
     response.headers["ETag"] = etag(customer.version)
-    return customer_public(customer, keyring, unmasked_for(principal))
+    return customer_public(customer, keyring, unmasked_for(principal), warnings)
 
 
 @router.delete("/{customer_id}", status_code=204)

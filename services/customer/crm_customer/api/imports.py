@@ -29,7 +29,7 @@ from crm_kit.problems import Problem, field_error
 imports = APIRouter(prefix="/api/v1/imports", tags=["imports"])
 exports = APIRouter(prefix="/api/v1/exports", tags=["imports"])
 
-EXPORT_COLUMNS = list(CustomerPublic.model_fields)
+EXPORT_COLUMNS = [name for name in CustomerPublic.model_fields if name != "warnings"]
 
 
 @imports.post("", status_code=202, response_model=ImportJobPublic, openapi_extra={"requestBody": {"content": {
@@ -110,7 +110,7 @@ async def export_customers(request: Request, keyring: KeyringDep,
             writer.writeheader()
         async with request.app.state.sessions() as session:
             async for customer in repository.stream_customers(session, principal.dealer_filter(), filters):
-                shown = customer_public(customer, keyring, unmasked).model_dump(mode="json")
+                shown = customer_public(customer, keyring, unmasked).model_dump(mode="json", exclude={"warnings"})
                 if format == "ndjson":
                     yield json.dumps(shown, ensure_ascii=False) + "\n"
                     continue

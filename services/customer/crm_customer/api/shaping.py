@@ -15,7 +15,7 @@ from crm_kit.auth import Principal
 from crm_kit.pagination import decode_cursor
 from crm_kit.problems import Problem, field_error
 
-PUBLIC_COLUMNS = [name for name in CustomerPublic.model_fields if name not in ("id_number", "erased")]
+PUBLIC_COLUMNS = [name for name in CustomerPublic.model_fields if name not in ("id_number", "erased", "warnings")]
 
 
 def get_keyring(request: Request) -> Keyring:
@@ -32,8 +32,9 @@ def unmasked_for(principal: Principal) -> bool:
     return principal.can(permissions.READ_PII)
 
 
-def customer_public(customer: Customer, keyring: Keyring, unmasked: bool) -> CustomerPublic:
+def customer_public(customer: Customer, keyring: Keyring, unmasked: bool, warnings: list[str] = ()) -> CustomerPublic:
     shown = {name: getattr(customer, name) for name in PUBLIC_COLUMNS}
+    shown["warnings"] = list(warnings)
     shown["erased"] = customer.erased_at is not None
     if unmasked:
         shown["id_number"] = open_id_number(keyring, customer) or customer.id_number_masked

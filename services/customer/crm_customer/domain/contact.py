@@ -1,5 +1,6 @@
 """Contact data: mainland mobiles in E.164, e-mail addresses, WeChat ids, and how staff see them masked."""
 
+import re
 from functools import lru_cache
 
 import phonenumbers
@@ -10,16 +11,28 @@ class InvalidMobile(ValueError):
     pass
 
 
+PLAIN_MOBILE = re.compile(r"1\d{10}")
+MOBILE_TYPES = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+
+
 @lru_cache(maxsize=65_536)  # an import names each customer's mobile on every vehicle and visit line
 def normalise_mobile(raw: str) -> str:
-    """A mainland mobile as E.164 (+8613800138000); accepts spaces, dashes and a +86/0086 prefix."""
+    """A mainland mobile as E.164 (+8613800138000); accepts spaces, dashes and a +86/0086 prefix.
+
+    Eleven plain digits (what nearly every import line holds) skip phonenumbers' string parsing, which would
+    find the same national number; its type check still decides. For +86 numbers a mobile type implies
+    `is_valid_number`, which asks the same question of the same metadata again."""
+    if PLAIN_MOBILE.fullmatch(raw):
+        number = phonenumbers.PhoneNumber(country_code=86, national_number=int(raw))
+        if phonenumbers.number_type(number) not in MOBILE_TYPES:
+            raise InvalidMobile("not a valid mainland China mobile number (11 digits starting 13–19)")
+        return f"+86{raw}"
     try:
         number = phonenumbers.parse(raw, "CN")
     except phonenumbers.NumberParseException as error:
         raise InvalidMobile("not a phone number") from error
-    if number.country_code != 86 or phonenumbers.number_type(number) not in (
-        phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE
-    ) or not phonenumbers.is_valid_number(number):
+    if number.country_code != 86 or phonenumbers.number_type(number) not in MOBILE_TYPES \
+            or not phonenumbers.is_valid_number(number):
         raise InvalidMobile("not a valid mainland China mobile number (11 digits starting 13–19)")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 

@@ -3,6 +3,8 @@
 from datetime import date
 from typing import Any
 
+from lunardate import LunarDate
+
 from crm_customer.domain import Refusal
 from crm_customer.domain.contact import InvalidMobile, normalise_email, normalise_mobile
 from crm_customer.domain.identity import disagreements_with_id, normalise_credit_code, normalise_resident_id
@@ -40,7 +42,7 @@ def normalise_customer(given: dict[str, Any], kind: str, today: date, current: d
             refusals += bad_contacts
             continue
         try:
-            values[name] = _normalise(name, value, kind)
+            values[name] = _normalise(name, value, kind, today)
         except (InvalidMobile, ValueError) as error:
             refusals.append((name, str(error)))
     if "other_mobiles" in values:
@@ -95,7 +97,7 @@ def _keep_primary_out_of_others(values: dict[str, Any], current: dict[str, Any])
         values["other_mobiles"] = [number for number in others if number != primary]
 
 
-def _normalise(name: str, value: Any, kind: str) -> Any:
+def _normalise(name: str, value: Any, kind: str, today: date) -> Any:
     if name == "mobile":
         return normalise_mobile(value)
     if name == "email":
@@ -103,7 +105,7 @@ def _normalise(name: str, value: Any, kind: str) -> Any:
     if name == "id_number":
         if kind == "organisation":
             raise ValueError("an organisation has a credit_code, not a resident ID number")
-        return normalise_resident_id(value)
+        return normalise_resident_id(value, today)
     if name == "credit_code":
         return normalise_credit_code(value)
     if name == "tags":
@@ -118,3 +120,16 @@ def _normalise(name: str, value: Any, kind: str) -> Any:
 
 def birthday_mm_dd(birth_date: date | None) -> str | None:
     return birth_date.strftime("%m-%d") if birth_date else None
+
+
+def lunar_month_day(birth_date: date | None) -> str | None:
+    """MM-DD of a solar birth date in the Chinese lunar calendar, for customers who celebrate the lunar birthday.
+    A leap month counts as the month it repeats (the family celebrates in that month every year); a date outside
+    the calendar's table (1900-2099) gives None."""
+    if birth_date is None:
+        return None
+    try:
+        lunar = LunarDate.from_solar_date(birth_date.year, birth_date.month, birth_date.day)
+    except ValueError:
+        return None
+    return f"{lunar.month:02d}-{lunar.day:02d}"

@@ -2,18 +2,55 @@
 
 from datetime import date
 
+from stdnum import numdb
 from stdnum.cn import ric, uscc
-from stdnum.exceptions import ValidationError
+from stdnum.exceptions import InvalidComponent, ValidationError
 
 from crm_customer.domain import Refusal
 
+UNKNOWN_COUNTY = "birth-place code {code} is not a county on record for {year} (abolished or renamed): accepted"
 
-def normalise_resident_id(raw: str) -> str:
-    """18 characters with a valid birth date and ISO 7064 MOD 11-2 check character (X upper-cased)."""
+
+def normalise_resident_id(raw: str, today: date | None = None) -> str:
+    """18 characters with a valid birth date (not after `today`) and ISO 7064 MOD 11-2 check character (X
+    upper-cased). The area code must name a known province; a county code that python-stdnum's table does not
+    hold for the birth year is accepted (see `resident_id_warning`): old IDs keep the county they were issued in
+    long after it was merged or renamed."""
+    number = ric.compact(raw)
     try:
-        return ric.validate(raw)
+        ric.validate(number)
+    except (InvalidComponent, KeyError) as error:  # KeyError: stdnum's table lacks a county for e.g. 449900
+        if _birth_date(number) is None or not _known_province(number):
+            detail = "impossible birth date" if _birth_date(number) is None else "unknown birth place"
+            raise ValueError(f"not a valid resident ID number: {detail}") from error
     except ValidationError as error:
         raise ValueError(f"not a valid resident ID number: {error.message.lower()}") from error
+    born = _birth_date(number)
+    if today is not None and born > today:
+        raise ValueError(f"not a valid resident ID number: its birth date {born} is in the future")
+    return number
+
+
+def resident_id_warning(number: str | None) -> str | None:
+    """What to tell the user about a valid number whose county code is not on record for its birth year."""
+    if not number:
+        return None
+    try:
+        ric.get_birth_place(number)
+    except (InvalidComponent, KeyError):
+        return UNKNOWN_COUNTY.format(code=number[:6], year=number[6:10])
+    return None
+
+
+def _birth_date(number: str) -> date | None:
+    try:
+        return ric.get_birth_date(number)
+    except InvalidComponent:
+        return None
+
+
+def _known_province(number: str) -> bool:
+    return any(props.get("province") for _, props in numdb.get("cn/loc").info(number[:2]))
 
 
 def resident_id_birth_date(number: str) -> date:

@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Iterable
+from contextvars import ContextVar
 from types import SimpleNamespace
 from typing import Any
 
@@ -11,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from crm_contracts import REGISTRY, Envelope, Payload, new_event
 from crm_customer.domain import Refusal
-from crm_customer.domain.customers import birthday_mm_dd
+from crm_customer.domain.customers import birthday_mm_dd, lunar_month_day
 from crm_customer.domain.identity import mask_id_number
 from crm_customer.domain.pii import Keyring, Sealed, UnknownKey
 from crm_customer.models import Customer
@@ -21,11 +22,14 @@ from crm_kit.outbox import outbox
 from crm_kit.problems import Problem, field_error, invalid, not_found
 
 SERVICE = "customer"
+# The import job whose batch is being handled: every event built meanwhile carries it (`importjob`), as every
+# event of a request carries the request id.
+import_job: ContextVar[str | None] = ContextVar("import_job", default=None)
 
 
 def event(payload: Payload, subject: uuid.UUID | str, dealer_id: str) -> Envelope:
     return new_event(payload, service=SERVICE, subject=str(subject), dealer_id=dealer_id,
-                     request_id=request_id.get())
+                     request_id=request_id.get(), import_job=import_job.get())
 
 
 async def stage_all(session: AsyncSession, events: Iterable[Envelope]) -> None:
@@ -59,6 +63,7 @@ def refuse(refusals: list[Refusal], location: str = "body") -> Problem:
 def customer_facts(customer: Customer) -> dict[str, Any]:
     return {"kind": customer.kind, "status": customer.status, "gender": customer.gender,
             "birthday": birthday_mm_dd(customer.birth_date), "lunar_birthday": customer.lunar_birthday,
+            "lunar_birthday_md": lunar_month_day(customer.birth_date) if customer.lunar_birthday else None,
             "language": customer.language, "city": customer.city, "source_channel": customer.source_channel}
 
 

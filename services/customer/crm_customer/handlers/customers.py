@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from crm_contracts.events.customer import CustomerErased, CustomerRegistered, CustomerUpdated
 from crm_customer.domain.customers import normalise_customer
+from crm_customer.domain.identity import resident_id_warning
 from crm_customer.domain.pii import Keyring
 from crm_customer.handlers.common import (
     check_if_match,
@@ -35,6 +36,11 @@ UNMASKED_FIELDS = ["name", "mobile", "other_mobiles", "contacts", "email", "wech
 def duplicate_problem(existing: Customer) -> Problem:
     return Problem(409, "Conflict", "A customer with this mobile or ID number already exists at this dealer.",
                    existing_id=str(existing.id))
+
+
+def id_number_warnings(values: dict[str, Any]) -> list[str]:
+    warning = resident_id_warning(values.get("id_number"))
+    return [f"id_number: {warning}"] if warning else []
 
 
 def mobiles_of(customer: Customer) -> list[str]:
@@ -86,19 +92,20 @@ def apply_changes(customer: Customer, columns: dict[str, Any], now: datetime) ->
 
 
 async def register_customer(session: AsyncSession, keyring: Keyring, data: CustomerCreate, dealer_id: str,
-                            idempotency_key: str | None = None) -> Customer:
+                            idempotency_key: str | None = None) -> tuple[Customer, list[str]]:
     given = data.model_dump(exclude_unset=True)
     given["kind"] = data.kind
     values, refusals = normalise_customer(given, data.kind, date.today())
     if refusals:
         raise refuse(refusals)
+    warnings = id_number_warnings(values)
     customer = new_customer(values, keyring, dealer_id, datetime.now(UTC))
     try:
         async with session.begin():
             earlier = await first_answer(session, idempotency_key, dealer_id, "POST /customers",
                                          data.model_dump(mode="json", exclude_unset=True), customer.id)
             if earlier:
-                return await _first_customer(session, earlier.resource_id)
+                return await _first_customer(session, earlier.resource_id), warnings
             existing = await repository.find_duplicate(session, dealer_id, mobiles=mobiles_of(customer),
                                                        id_hash=customer.id_number_hash)
             if existing:
@@ -111,7 +118,7 @@ async def register_customer(session: AsyncSession, keyring: Keyring, data: Custo
             existing = await repository.find_duplicate(session, dealer_id, mobiles=mobiles_of(customer),
                                                        id_hash=customer.id_number_hash)
         raise duplicate_problem(existing) if existing else Problem(409, "Conflict", "Try again.") from None
-    return customer
+    return customer, warnings
 
 
 async def _first_customer(session: AsyncSession, customer_id: str) -> Customer:
@@ -122,7 +129,7 @@ async def _first_customer(session: AsyncSession, customer_id: str) -> Customer:
 
 
 async def update_customer(session: AsyncSession, keyring: Keyring, principal: Principal, customer_id: uuid.UUID,
-                          data: CustomerUpdate, if_match: str | None) -> Customer:
+                          data: CustomerUpdate, if_match: str | None) -> tuple[Customer, list[str]]:
     given = data.model_dump(exclude_unset=True)
     async with session.begin():
         customer = live_customer(principal, await repository.get_customer(session, customer_id, for_update=True))
@@ -146,7 +153,7 @@ async def update_customer(session: AsyncSession, keyring: Keyring, principal: Pr
             if {"mobile", "other_mobiles"} & set(changed):
                 await _take_numbers(session, customer)
             await stage_all(session, [updated(customer, changed)])
-    return customer
+    return customer, id_number_warnings(values)
 
 
 async def _take_numbers(session: AsyncSession, customer: Customer) -> None:

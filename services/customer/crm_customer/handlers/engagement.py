@@ -1,7 +1,7 @@
 """Consent per purpose and channel, showroom leads and their conversion, the PII access log."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -63,7 +63,7 @@ async def create_lead(session: AsyncSession, keyring: Keyring, data: LeadCreate,
     except InvalidMobile as error:
         refusals.append(("mobile", str(error)))
     try:
-        number = normalise_resident_id(data.id_number) if data.id_number else None
+        number = normalise_resident_id(data.id_number, date.today()) if data.id_number else None
     except ValueError as error:
         refusals.append(("id_number", str(error)))
     if refusals:

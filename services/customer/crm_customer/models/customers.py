@@ -155,6 +155,8 @@ class CustomerPublic(Model):
     created_at: datetime
     updated_at: datetime
     version: int
+    warnings: list[str] = Field([], description="What was accepted but looks odd (e.g. an abolished county code); "
+                                               "only in the answer to the write that sent it")
 
 
 class MergeRequest(Model):

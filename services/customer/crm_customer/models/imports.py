@@ -27,6 +27,7 @@ class ImportJob(Model, table=True):
     updated: int = 0
     unchanged: int = 0
     failed: int = 0
+    events: int = 0  # events staged, each carrying this job's id (`importjob`); ImportCompleted is not counted
     created_by: str
     created_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
     finished_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
@@ -44,6 +45,20 @@ class ImportRow(Model, table=True):
     warnings: list[str] | None = Field(default=None, sa_column=sa.Column(JSONB))
 
 
+class ImportFingerprint(Model, table=True):
+    """A row an import handled, by a keyed hash of its canonical payload: the same line again, while the record it
+    wrote is at the same version, is unchanged without being validated again."""
+
+    __tablename__ = "import_fingerprints"
+
+    dealer_id: str = Field(primary_key=True)
+    kind: str = Field(primary_key=True)
+    digest: bytes = Field(primary_key=True, sa_type=sa.LargeBinary)
+    record_id: uuid.UUID
+    record_version: int
+    owner_version: int | None = None  # vehicles and visits: the version of the customer they belonged to
+
+
 class ImportJobPublic(Model):
     id: uuid.UUID
     dealer_id: str
@@ -55,6 +70,7 @@ class ImportJobPublic(Model):
     updated: int
     unchanged: int
     failed: int
+    events: int = Field(0, description="Events the job staged so far, each carrying `importjob` = its id")
     created_at: datetime
     finished_at: datetime | None = None
 

@@ -1,23 +1,43 @@
-"""Import jobs: staging rows as they stream in, claiming work, recording each row's outcome."""
+"""Import jobs: staging rows as they stream in (COPY), claiming work, recognising rows seen before by their
+fingerprint, and recording a whole batch's outcomes in one statement."""
 
+import json
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
+import asyncpg
 import sqlalchemy as sa
-from sqlmodel import col, select
+from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from crm_customer.models import ImportJob, ImportRow
 from crm_customer.repository.records import Position, newest_first
 
-rows_table = ImportRow.__table__
-jobs_table = ImportJob.__table__
+STAGED_COLUMNS = ("job_id", "line", "payload", "outcome", "errors")
+
+# A fingerprint still holds while the record it wrote is at the version it had then, and (vehicles, visits) its
+# owner is live and at the version it had then: any change in between sends the row through validation again.
+_STILL_HOLDS = {
+    "customers": """JOIN customers c ON c.id = f.record_id AND c.version = f.record_version""",
+    "vehicles": """JOIN vehicles v ON v.id = f.record_id AND v.version = f.record_version
+                   JOIN customers c ON c.id = v.customer_id AND c.version = f.owner_version""",
+    "visits": """JOIN visits v ON v.id = f.record_id
+                 JOIN customers c ON c.id = v.customer_id AND c.version = f.owner_version""",
+}
 
 
-async def stage_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+async def driver(session: AsyncSession) -> asyncpg.Connection:
+    """The asyncpg connection under the session, inside the session's transaction (COPY and array binds)."""
+    connection = await session.connection()
+    await connection.exec_driver_sql("SELECT 1")  # SQLAlchemy opens the transaction on the first statement
+    return (await connection.get_raw_connection()).driver_connection
+
+
+async def stage_rows(session: AsyncSession, rows: list[tuple]) -> None:
+    """Rows as (job_id, line, payload JSON text, outcome, errors JSON text), in one COPY."""
     if rows:
-        connection = await session.connection()
-        await connection.execute(rows_table.insert(), rows)
+        await (await driver(session)).copy_records_to_table("import_rows", records=rows, columns=STAGED_COLUMNS)
 
 
 async def get_job(session: AsyncSession, job_id: uuid.UUID) -> ImportJob | None:
@@ -41,26 +61,71 @@ async def claim_job(session: AsyncSession) -> ImportJob | None:
     return (await session.exec(query)).first()
 
 
-async def pending_rows(session: AsyncSession, job_id: uuid.UUID, limit: int) -> list[ImportRow]:
-    query = (select(ImportRow).where(ImportRow.job_id == job_id, col(ImportRow.outcome).is_(None))
-             .order_by(ImportRow.line).limit(limit))
-    return list((await session.exec(query)).all())
+async def pending_rows(session: AsyncSession, job_id: uuid.UUID, limit: int) -> list[tuple[int, str]]:
+    """(line, payload as PostgreSQL's canonical JSON text) of the next rows not handled yet."""
+    return [tuple(row) for row in await (await driver(session)).fetch(
+        "SELECT line, payload::text FROM import_rows WHERE job_id = $1 AND outcome IS NULL ORDER BY line LIMIT $2",
+        job_id, limit)]
+
+
+async def fingerprint_hits(session: AsyncSession, dealer_id: str, kind: str,
+                           digests: list[bytes]) -> dict[bytes, uuid.UUID]:
+    """digest -> record id, for the digests whose fingerprint still holds (see _STILL_HOLDS)."""
+    if not digests:
+        return {}
+    rows = await (await driver(session)).fetch(
+        f"SELECT f.digest, f.record_id FROM import_fingerprints f {_STILL_HOLDS[kind]} "
+        "AND c.merged_into IS NULL AND c.erased_at IS NULL "
+        "WHERE f.dealer_id = $1 AND f.kind = $2 AND f.digest = ANY($3::bytea[])", dealer_id, kind, digests)
+    return {row[0]: row[1] for row in rows}
+
+
+async def save_fingerprints(session: AsyncSession, dealer_id: str, kind: str,
+                            prints: list[tuple[bytes, uuid.UUID, int, int | None]]) -> None:
+    """(digest, record id, record version, owner version) of each row handled, in one upsert."""
+    if not prints:
+        return
+    digests, records, versions, owners = (list(column) for column in zip(*prints, strict=True))
+    await (await driver(session)).execute(
+        "INSERT INTO import_fingerprints (dealer_id, kind, digest, record_id, record_version, owner_version) "
+        "SELECT $1, $2, * FROM unnest($3::bytea[], $4::uuid[], $5::int[], $6::int[]) "
+        "ON CONFLICT (dealer_id, kind, digest) DO UPDATE SET record_id = excluded.record_id, "
+        "record_version = excluded.record_version, owner_version = excluded.owner_version",
+        dealer_id, kind, digests, records, versions, owners)
 
 
 async def record_outcomes(session: AsyncSession, job_id: uuid.UUID, outcomes: list[dict[str, Any]]) -> None:
-    """Each outcome: line, outcome, record_id, errors, warnings. The payload is dropped once handled: the
-    report keeps what happened, not a second copy of the customer's personal data."""
+    """Each outcome: line, outcome, record_id, errors, warnings; all in one statement. The payload is dropped
+    once handled: the report keeps what happened, not a second copy of the customer's personal data (nor the ID
+    number it may hold)."""
     if not outcomes:
         return
-    statement = (rows_table.update()
-                 .where(rows_table.c.job_id == sa.bindparam("b_job"), rows_table.c.line == sa.bindparam("b_line"))
-                 .values(outcome=sa.bindparam("b_outcome"), record_id=sa.bindparam("b_record"),
-                         errors=sa.bindparam("b_errors", type_=rows_table.c.errors.type),
-                         warnings=sa.bindparam("b_warnings", type_=rows_table.c.warnings.type), payload=None))
-    connection = await session.connection()
-    await connection.execute(statement, [
-        {"b_job": job_id, "b_line": o["line"], "b_outcome": o["outcome"], "b_record": o.get("record_id"),
-         "b_errors": o.get("errors") or None, "b_warnings": o.get("warnings") or None} for o in outcomes])
+    await (await driver(session)).execute(
+        "UPDATE import_rows r SET outcome = o.outcome, record_id = o.record_id, errors = o.errors::jsonb, "
+        "warnings = o.warnings::jsonb, payload = NULL "
+        "FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[]) "
+        "AS o(line, outcome, record_id, errors, warnings) WHERE r.job_id = $1 AND r.line = o.line",
+        job_id, [o["line"] for o in outcomes], [o["outcome"] for o in outcomes],
+        [o.get("record_id") for o in outcomes], [_json_or_none(o.get("errors")) for o in outcomes],
+        [_json_or_none(o.get("warnings")) for o in outcomes])
+
+
+def _json_or_none(value: list | None) -> str | None:
+    return json.dumps(value, ensure_ascii=False) if value else None
+
+
+async def copy_rows(session: AsyncSession, model: type[SQLModel], rows: Iterable[Any]) -> None:
+    """New rows (plain objects from `handlers.common.new_row`) of `model` in one COPY; an identity id left None
+    is the database's to assign, JSON columns travel as text."""
+    rows = list(rows)
+    if not rows:
+        return
+    table = model.__table__
+    names = [c.name for c in table.columns if not (c.name == "id" and getattr(rows[0], "id", None) is None)]
+    as_json = {c.name for c in table.columns if isinstance(c.type, sa.JSON)}
+    records = [tuple(json.dumps(value, ensure_ascii=False) if name in as_json else value
+                     for name, value in ((name, getattr(row, name)) for name in names)) for row in rows]
+    await (await driver(session)).copy_records_to_table(table.name, records=records, columns=names)
 
 
 async def report(session: AsyncSession, job_id: uuid.UUID, *, only_failed: bool, after: int, limit: int
