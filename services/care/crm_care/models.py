@@ -16,6 +16,7 @@ customers = sa.Table(
     sa.Column("dealer_id", sa.Text, nullable=False),
     sa.Column("birthday", sa.Text),
     sa.Column("lunar_birthday", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("lunar_birthday_md", sa.Text),
     sa.Column("language", sa.Text, nullable=False, server_default="zh-CN"),
     sa.Column("gender", sa.Text),
     sa.Column("erased_at", TZ),

@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from crm_care.domain.plans import DEFAULT_PLANS, CustomerView, Occasion, VehicleView, plan_params
 from crm_care.domain.policy import ContactRules
 from crm_care.domain.reminders import Odometer
+from crm_care.domain.scan_bounds import ServiceBound, VehicleBounds
 from crm_care.models import (
     actions,
     cases,
@@ -63,7 +64,51 @@ def vehicle_view(row) -> VehicleView:
 
 def customer_view(row) -> CustomerView:
     return CustomerView(customer_id=row.customer_id, dealer_id=row.dealer_id, birthday=row.birthday,
-                        lunar_birthday=row.lunar_birthday, erased=row.erased_at is not None)
+                        lunar_birthday=row.lunar_birthday, lunar_birthday_md=row.lunar_birthday_md,
+                        erased=row.erased_at is not None)
+
+
+def _pace():
+    """The vehicle's own km a day, as `plans.daily_km` estimates it (None where it cannot tell)."""
+    v = vehicles.c
+    return sa.case(
+        (sa.and_(v.first_km.is_not(None), v.last_read_on > v.first_read_on, v.last_km >= v.first_km),
+         sa.cast(v.last_km - v.first_km, sa.Float) / (v.last_read_on - v.first_read_on)),
+        (sa.and_(v.delivery_date.is_not(None), v.last_read_on > v.delivery_date),
+         sa.cast(v.last_km, sa.Float) / (v.last_read_on - v.delivery_date)))
+
+
+def _due(since, since_km, bound: ServiceBound):
+    """`reminders.first_service_due` / `maintenance_due` in SQL: by time or by mileage, whichever first."""
+    v, pace = vehicles.c, _pace()
+    by_time = sa.cast(since + sa.func.make_interval(0, bound.months), sa.Date)
+    by_distance = sa.case(
+        (sa.or_(pace.is_(None), pace <= 0, since_km.is_(None)), None),
+        (v.last_km >= since_km + bound.km, v.last_read_on),
+        else_=v.last_read_on + sa.cast(sa.func.floor((since_km + bound.km - v.last_km) / pace), sa.Integer))
+    return sa.func.least(by_time, by_distance)
+
+
+def vehicles_with_something_due(bounds: VehicleBounds):
+    """The rows `plans.vehicle_occasions` can find anything in, picked by the database in one pass."""
+    v = vehicles.c
+    month_day = sa.func.to_char
+    picks = [v.insurance_expiry.in_(bounds.insurance_expiries), v.warranty_end.in_(bounds.warranty_ends),
+             month_day(v.delivery_date, "MM-DD").in_(bounds.delivery_month_days),
+             month_day(v.registration_date, "MM-DD").in_(bounds.registration_month_days)]
+    picks += [sa.and_(v.first_service_done.is_(False), v.delivery_date.is_not(None),
+                      _due(v.delivery_date, sa.literal(0), bound).between(bound.due_from, bound.due_to))
+              for bound in bounds.first_service]
+    picks += [sa.and_(v.last_service_on.is_not(None),
+                      _due(v.last_service_on, v.last_service_km, bound).between(bound.due_from, bound.due_to))
+              for bound in bounds.maintenance]
+    return sa.or_(*picks)
+
+
+async def plans_in_use(session: AsyncSession) -> list[dict[str, dict[str, Any]]]:
+    """The default plan and every dealer's own: the scan's bounds must cover them all."""
+    dealers_with_plans = (await session.exec(sa.select(plans.c.dealer_id).distinct())).scalars().all()
+    return [await dealer_plans(session, "")] + [await dealer_plans(session, d) for d in dealers_with_plans]
 
 
 async def get_vehicle(session: AsyncSession, vehicle_id: uuid.UUID) -> sa.Row | None:
@@ -91,12 +136,13 @@ async def contact_rules(session: AsyncSession, dealer_id: str) -> ContactRules:
 STORE_ACTIONS = sa.text("""
     INSERT INTO care_actions (id, key, rule, action, dealer_id, customer_id, vehicle_id, purpose, critical,
                               variables, due_at)
-    SELECT id, key, rule, action, dealer_id, customer_id, vehicle_id, purpose, critical, variables::jsonb, due_at
-    FROM unnest(CAST(:ids AS uuid[]), CAST(:keys AS text[]), CAST(:rules AS text[]), CAST(:actions AS text[]),
+    SELECT gen_random_uuid(), key, rule, action, dealer_id, customer_id, vehicle_id, purpose, critical,
+           variables::jsonb, due_at
+    FROM unnest(CAST(:keys AS text[]), CAST(:rules AS text[]), CAST(:actions AS text[]),
                 CAST(:dealers AS text[]), CAST(:customers AS uuid[]), CAST(:vehicles AS uuid[]),
                 CAST(:purposes AS text[]), CAST(:criticals AS boolean[]), CAST(:variables AS text[]),
                 CAST(:due AS timestamptz[]))
-         AS given(id, key, rule, action, dealer_id, customer_id, vehicle_id, purpose, critical, variables, due_at)
+         AS given(key, rule, action, dealer_id, customer_id, vehicle_id, purpose, critical, variables, due_at)
     ON CONFLICT (key) DO NOTHING
     RETURNING id
 """)
@@ -110,7 +156,7 @@ async def store_occasions(session: AsyncSession, occasions: list[Occasion], due_
     if not occasions:
         return 0
     result = await session.exec(STORE_ACTIONS.bindparams(
-        ids=[uuid.uuid4() for _ in occasions], keys=[o.key for o in occasions], rules=[o.rule for o in occasions],
+        keys=[o.key for o in occasions], rules=[o.rule for o in occasions],
         actions=[o.action for o in occasions], dealers=[o.dealer_id for o in occasions],
         customers=[o.customer_id for o in occasions], vehicles=[o.vehicle_id for o in occasions],
         purposes=[o.purpose for o in occasions], criticals=[o.critical for o in occasions],

@@ -5,6 +5,7 @@ days) but only up to the last published year; past that, the rule-based `holiday
 """
 
 import functools
+from calendar import monthrange
 from datetime import date, timedelta
 
 import chinese_calendar
@@ -16,18 +17,27 @@ FESTIVALS = {
     "mid_autumn": "中秋节",
     "national_day": "国庆节",
 }
+FESTIVALS_EN = {
+    "spring_festival": "Spring Festival",
+    "mid_autumn": "Mid-Autumn Festival",
+    "national_day": "National Day",
+}
 
 
 @functools.lru_cache(maxsize=4096)  # a few hundred distinct dates serve a million customers
 def lunar_to_solar(year: int, month: int, day: int) -> date:
     """The solar date of a lunar month/day in the lunar year that starts in solar `year`.
 
-    A lunar day 30 that the month lacks that year falls back to day 29 (how people keep such birthdays).
+    A lunar month has 29 or 30 days, changing from year to year: a day the month lacks that year falls
+    on the month's last day (how people keep such birthdays). A leap month counts as its month, so the
+    greeting goes out in the regular one.
     """
-    try:
-        return LunarDate(year, month, day).to_solar_date()
-    except ValueError:
-        return LunarDate(year, month, day - 1).to_solar_date()
+    for candidate in range(min(day, 30), 0, -1):
+        try:
+            return LunarDate(year, month, candidate).to_solar_date()
+        except ValueError:
+            continue
+    raise ValueError(f"no lunar day {month:02d}-{day:02d}")
 
 
 def solar_to_lunar(day: date) -> tuple[int, int]:
@@ -46,13 +56,26 @@ def festival_date(name: str, year: int) -> date:
     raise ValueError(f"unknown festival {name!r}")
 
 
-def next_birthday(birthday_mm_dd: str, lunar: bool, on_or_after: date) -> date:
-    """The next day the customer celebrates; a lunar birthday moves with the lunar calendar each year.
+def parse_month_day(mm_dd: str | None) -> tuple[int, int] | None:
+    """(month, day) of an MM-DD that names a day of some calendar, or None: bad data must not stop a scan."""
+    try:
+        month, day = (int(part) for part in (mm_dd or "").split("-"))
+    except ValueError:
+        return None
+    return (month, day) if 1 <= month <= 12 and 1 <= day <= 31 else None
 
-    `birthday_mm_dd` is the month and day in the calendar the customer celebrates by; a solar 02-29
-    is kept on 02-28 in common years.
+
+def next_birthday(birthday_mm_dd: str, lunar: bool, on_or_after: date) -> date | None:
+    """The next day the customer celebrates, or None when the month-day is no day at all.
+
+    `birthday_mm_dd` is the month and day in the calendar the customer celebrates by: a lunar one moves
+    with the lunar calendar each year, day 30 of a 29-day month falling on its 29th; a solar 02-29 is
+    kept on 02-28 in common years.
     """
-    month, day = (int(part) for part in birthday_mm_dd.split("-"))
+    parsed = parse_month_day(birthday_mm_dd)
+    if parsed is None or (lunar and parsed[1] > 30):
+        return None
+    month, day = parsed
     for year in (on_or_after.year - 1, on_or_after.year, on_or_after.year + 1):
         candidate = lunar_to_solar(year, month, day) if lunar else _solar(year, month, day)
         if candidate >= on_or_after:
@@ -61,10 +84,8 @@ def next_birthday(birthday_mm_dd: str, lunar: bool, on_or_after: date) -> date:
 
 
 def _solar(year: int, month: int, day: int) -> date:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return date(year, month, day - 1)
+    """A day the month lacks (02-29 in a common year, 04-31) is kept on the month's last day."""
+    return date(year, month, min(day, monthrange(year, month)[1]))
 
 
 def is_workday(day: date) -> bool:

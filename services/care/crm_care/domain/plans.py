@@ -14,19 +14,22 @@ from crm_care.domain.reminders import Odometer
 
 Action = Literal["message", "task"]
 
+# `window_days`: how long after its own day an occasion is still worth acting on. The day is the fact's
+# (the visit, the birthday, the due date), never the day its event arrived, so imported history and
+# late events create no work that is already stale.
 DEFAULT_PLANS: dict[str, dict[str, Any]] = {
-    "first_service_due": {"enabled": True, "months": 6, "km": 10_000, "remind_days_before": 14},
-    "maintenance_due": {"enabled": True, "months": 6, "km": 10_000, "remind_days_before": 7},
-    "insurance_renewal": {"enabled": True, "days_before": [90, 60, 30, 7]},
-    "warranty_expiry": {"enabled": True, "days_before": [30]},
-    "annual_inspection": {"enabled": True, "days_before": [30]},
-    "birthday": {"enabled": True},
-    "festival": {"enabled": True, "festivals": ["spring_festival", "mid_autumn", "national_day"]},
-    "purchase_anniversary": {"enabled": True},
-    "first_service_lost": {"enabled": True},
-    "win_back": {"enabled": True, "statuses": ["dormant", "lost"]},
-    "delivery_follow_up": {"enabled": True, "days_after": [1, 3]},
-    "service_follow_up": {"enabled": True, "days_after": [3]},
+    "first_service_due": {"enabled": True, "months": 6, "km": 10_000, "remind_days_before": 14, "window_days": 7},
+    "maintenance_due": {"enabled": True, "months": 6, "km": 10_000, "remind_days_before": 7, "window_days": 7},
+    "insurance_renewal": {"enabled": True, "days_before": [90, 60, 30, 7], "window_days": 7},
+    "warranty_expiry": {"enabled": True, "days_before": [30], "window_days": 7},
+    "annual_inspection": {"enabled": True, "days_before": [30], "window_days": 7},
+    "birthday": {"enabled": True, "window_days": 1},
+    "festival": {"enabled": True, "festivals": ["spring_festival", "mid_autumn", "national_day"], "window_days": 1},
+    "purchase_anniversary": {"enabled": True, "window_days": 1},
+    "first_service_lost": {"enabled": True, "lost_after_months": 12, "window_days": 30},
+    "win_back": {"enabled": True, "statuses": ["dormant", "lost"], "window_days": 30},
+    "delivery_follow_up": {"enabled": True, "days_after": [1, 3], "window_days": 2},
+    "service_follow_up": {"enabled": True, "days_after": [3], "window_days": 3},
     "survey_invitation": {"enabled": True},
     "complaint_follow_up": {"enabled": True, "first_contact_hours": 24},
 }
@@ -64,12 +67,34 @@ def plan_params(rule: str, overrides: dict[str, Any] | None = None) -> dict[str,
     return {**DEFAULT_PLANS[rule], **(overrides or {})}
 
 
+def still_due(day: date, today: date, window_days: int) -> bool:
+    """Whether an occasion on `day` is still worth acting on `today` (a future one always is)."""
+    return day + timedelta(days=window_days) >= today
+
+
+@dataclass(frozen=True)
+class ScanWindow:
+    """The days a scan acts on: from each rule's window (capped by the scan's catch-up grace) to `end`."""
+
+    today: date
+    grace_days: int = 7
+    ahead_days: int = 1
+
+    @property
+    def end(self) -> date:
+        return self.today + timedelta(days=self.ahead_days)
+
+    def start(self, rule: dict[str, Any]) -> date:
+        return self.today - timedelta(days=min(self.grace_days, rule.get("window_days", self.grace_days)))
+
+
 @dataclass(frozen=True)
 class CustomerView:
     customer_id: uuid.UUID
     dealer_id: str
-    birthday: str | None = None
+    birthday: str | None = None  # solar MM-DD
     lunar_birthday: bool = False
+    lunar_birthday_md: str | None = None  # MM-DD in the lunar calendar, from the birth year
     erased: bool = False
 
 
@@ -113,9 +138,14 @@ def daily_km(vehicle: VehicleView) -> float | None:
     return None
 
 
-def vehicle_occasions(vehicle: VehicleView, plans: dict[str, dict[str, Any]], start: date, end: date) -> list[Occasion]:
-    """Occasions of one vehicle whose action day falls in [start, end] (the due-scan's inner loop)."""
+def vehicle_occasions(vehicle: VehicleView, plans: dict[str, dict[str, Any]], window: ScanWindow) -> list[Occasion]:
+    """Occasions of one vehicle whose action day falls in its rule's window (the due-scan's inner loop).
+
+    Everything is computed from the vehicle's latest state (last service, latest odometer), so a vehicle
+    with twenty past services gets one next-maintenance reminder, and history long past gets none.
+    """
     found: list[Occasion] = []
+    end = window.end
 
     def add(rule: str, occasion: str, act_on: date, **variables) -> None:
         found.append(Occasion(rule=rule, key=f"{rule}:{vehicle.vehicle_id}:{occasion}", due_on=act_on,
@@ -128,30 +158,34 @@ def vehicle_occasions(vehicle: VehicleView, plans: dict[str, dict[str, Any]], st
         due = reminders.first_service_due(vehicle.delivery_date, vehicle.last_odometer, pace,
                                           rule["months"], rule["km"])
         act_on = due - timedelta(days=rule["remind_days_before"])
-        if start <= act_on <= end:  # keys are built only for what is due: most vehicles have nothing today
+        if window.start(rule) <= act_on <= end:  # keys are built only for what is due: most vehicles have nothing
             add("first_service_due", due.isoformat(), act_on, due_on=due.isoformat())
     rule = plans["maintenance_due"]
     if rule["enabled"] and vehicle.last_service_on:
         due = reminders.maintenance_due(vehicle.last_service_on, vehicle.last_service_km, vehicle.last_odometer,
                                         pace, rule["months"], rule["km"])
         act_on = due - timedelta(days=rule["remind_days_before"])
-        if start <= act_on <= end:
+        if window.start(rule) <= act_on <= end:
             add("maintenance_due", due.isoformat(), act_on, due_on=due.isoformat(),
                 basis=vehicle.last_service_on.isoformat())
     for name, target in (("insurance_renewal", vehicle.insurance_expiry), ("warranty_expiry", vehicle.warranty_end)):
-        if plans[name]["enabled"] and target and target >= start:
-            for offset, day in reminders.days_before(target, plans[name]["days_before"]):
+        rule = plans[name]
+        start = window.start(rule)
+        if rule["enabled"] and target and target >= start:
+            for offset, day in reminders.days_before(target, rule["days_before"]):
                 if start <= day <= end:
                     add(name, f"{target.isoformat()}:{offset}", day, due_on=target.isoformat(), days_left=offset)
     rule = plans["annual_inspection"]
     if rule["enabled"] and vehicle.registration_date:
+        start = window.start(rule)
         for offset in rule["days_before"]:
             inspection = reminders.next_inspection(vehicle.registration_date, start + timedelta(days=offset))
             if inspection - timedelta(days=offset) <= end:
                 add("annual_inspection", f"{inspection.isoformat()}:{offset}", inspection - timedelta(days=offset),
                     due_on=inspection.isoformat())
-    if plans["purchase_anniversary"]["enabled"] and vehicle.delivery_date:
-        upcoming = reminders.anniversary(vehicle.delivery_date, start)
+    rule = plans["purchase_anniversary"]
+    if rule["enabled"] and vehicle.delivery_date:
+        upcoming = reminders.anniversary(vehicle.delivery_date, window.start(rule))
         if upcoming:
             years, day = upcoming
             if day <= end:
@@ -159,37 +193,46 @@ def vehicle_occasions(vehicle: VehicleView, plans: dict[str, dict[str, Any]], st
     return found
 
 
-def customer_occasions(customer: CustomerView, plans: dict[str, dict[str, Any]], start: date,
-                       end: date) -> list[Occasion]:
-    """Greetings: the customer's birthday (solar or lunar) and the festivals the dealer greets on."""
+def customer_occasions(customer: CustomerView, plans: dict[str, dict[str, Any]],
+                       window: ScanWindow) -> list[Occasion]:
+    """Greetings: the customer's birthday (solar, or lunar by its lunar month-day) and the dealer's festivals."""
     if customer.erased:
         return []
     found: list[Occasion] = []
 
     def greeting(rule: str, occasion: str, day: date, **variables) -> None:
-        if start <= day <= end:
+        if window.start(plans[rule]) <= day <= window.end:
             found.append(Occasion(rule=rule, key=f"{rule}:{customer.customer_id}:{occasion}", due_on=day,
                                   action="message", customer_id=customer.customer_id, dealer_id=customer.dealer_id,
                                   variables=variables))
 
-    if plans["birthday"]["enabled"] and customer.birthday:
-        day = calendar.next_birthday(customer.birthday, customer.lunar_birthday, start)
-        greeting("birthday", day.isoformat(), day, lunar=customer.lunar_birthday)
+    if plans["birthday"]["enabled"]:
+        # a lunar birthday is kept by the lunar month-day of the birth date; the solar MM-DD says nothing of it
+        celebrated = customer.lunar_birthday_md if customer.lunar_birthday else customer.birthday
+        day = calendar.next_birthday(celebrated, customer.lunar_birthday, window.start(plans["birthday"])) \
+            if celebrated else None
+        if day is not None:
+            greeting("birthday", day.isoformat(), day, lunar=customer.lunar_birthday)
     if plans["festival"]["enabled"]:
         for name in plans["festival"]["festivals"]:
-            for year in range(start.year, end.year + 1):
+            for year in range(window.start(plans["festival"]).year, window.end.year + 1):
                 greeting("festival", f"{name}:{year}", calendar.festival_date(name, year), festival=name,
-                         festival_name=calendar.FESTIVALS[name])
+                         festival_name=calendar.FESTIVALS[name], festival_name_en=calendar.FESTIVALS_EN[name])
     return found
 
 
 def follow_up_calls(rule: str, customer_id: uuid.UUID, dealer_id: str, visit_id: uuid.UUID, visited_on: date,
-                    vehicle_id: uuid.UUID | None, days_after: list[int]) -> list[Occasion]:
-    """回访 calls after a delivery or a service, each on a working day."""
-    return [Occasion(rule=rule, key=f"{rule}:{visit_id}:{days}",
-                     due_on=calendar.next_workday(visited_on + timedelta(days=days)), action="task",
-                     customer_id=customer_id, dealer_id=dealer_id, vehicle_id=vehicle_id,
-                     variables={"visit_id": str(visit_id), "days_after": days}) for days in days_after]
+                    vehicle_id: uuid.UUID | None, params: dict[str, Any], today: date) -> list[Occasion]:
+    """回访 calls after a delivery or a service, each on a working day, and only those still due `today`:
+    a visit from an imported history (or entered weeks late) gets no call."""
+    calls = []
+    for days in params["days_after"]:
+        day = calendar.next_workday(visited_on + timedelta(days=days))
+        if still_due(day, today, params["window_days"]):
+            calls.append(Occasion(rule=rule, key=f"{rule}:{visit_id}:{days}", due_on=day, action="task",
+                                  customer_id=customer_id, dealer_id=dealer_id, vehicle_id=vehicle_id,
+                                  variables={"visit_id": str(visit_id), "days_after": days}))
+    return calls
 
 
 def still_relevant(occasion_rule: str, variables: dict[str, Any], vehicle: VehicleView | None,

@@ -63,7 +63,9 @@ _EN = {
     "warranty_expiry": ("Warranty ends soon", "Dear {{ name }}, your warranty ends on {{ due_on }}."),
     "annual_inspection": ("Annual inspection", "Dear {{ name }}, your car's inspection is due on {{ due_on }}."),
     "birthday": ("Happy birthday", "Dear {{ name }}, happy birthday!"),
-    "festival": ("Season's greetings", "Dear {{ name }}, happy {{ festival }}!"),
+    "festival": ("Season's greetings",
+                 # a message queued before festival_name_en existed still reads "Happy Spring Festival"
+                 "Happy {{ festival_name_en | default(festival | replace('_', ' ') | title) }}, {{ name }}!"),
     "purchase_anniversary": ("Anniversary", "Dear {{ name }}, {{ years }} year(s) with your car today. Thank you!"),
     "survey_invitation": ("How did we do?", "Dear {{ name }}, please rate our service: {{ link }}"),
 }

@@ -30,6 +30,12 @@ async def local_morning(session: AsyncSession, dealer_id: str, day: date) -> dat
     return datetime.combine(day, WORKDAY_START, tzinfo=ZoneInfo(rules.time_zone)).astimezone(UTC)
 
 
+async def dealer_today(session: AsyncSession, dealer_id: str) -> date:
+    """Today in the dealer's time zone: what an event's fact date is measured against."""
+    rules = await repository.contact_rules(session, dealer_id)
+    return datetime.now(UTC).astimezone(ZoneInfo(rules.time_zone)).date()
+
+
 async def create_task(session: AsyncSession, *, dealer_id: str, customer_id: uuid.UUID, kind: str, role: str,
                       reason: str, priority: str, due_at: datetime, vehicle_id: uuid.UUID | None = None,
                       action_id: uuid.UUID | None = None, case_id: uuid.UUID | None = None,

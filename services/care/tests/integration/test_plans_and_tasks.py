@@ -14,8 +14,16 @@ async def test_dry_run_shows_what_the_plans_would_do_and_plans_can_change(care, 
     customer, vehicle = uuid.uuid4(), uuid.uuid4()
     in_ten_days = (now() + timedelta(days=10)).date()
     month, day = solar_to_lunar(in_ten_days)
+    # the solar MM-DD of the birth date says nothing of a lunar birthday: the lunar month-day decides
     await publish(CustomerRegistered(customer_id=customer, dealer_id="D7", kind="person", status="customer",
-                                     birthday=f"{month:02d}-{day:02d}", lunar_birthday=True, registered_at=now()),
+                                     birthday=(in_ten_days + timedelta(days=3)).strftime("%m-%d"),
+                                     lunar_birthday=True, lunar_birthday_md=f"{month:02d}-{day:02d}",
+                                     registered_at=now()),
+                  service="customer", subject=customer, dealer_id="D7")
+    impossible = uuid.uuid4()  # a lunar month-day no lunar month has: no greeting, and no failed dry-run
+    await publish(CustomerRegistered(customer_id=impossible, dealer_id="D7", kind="person", status="customer",
+                                     birthday="12-31", lunar_birthday=True, lunar_birthday_md="12-31",
+                                     registered_at=now()),
                   service="customer", subject=customer, dealer_id="D7")
     await publish(VehicleRegistered(vehicle_id=vehicle, customer_id=customer, dealer_id="D7", brand="Toyota",
                                     model="Camry", insurance_expiry=(now() + timedelta(days=40)).date(),
@@ -29,6 +37,7 @@ async def test_dry_run_shows_what_the_plans_would_do_and_plans_can_change(care, 
         return rules if ("birthday", in_ten_days.isoformat()) in rules and len(rules) >= 2 else None
 
     rules = await eventually(planned)
+    assert sum(1 for rule, _ in rules if rule == "birthday") == 1
     renewal = (now() + timedelta(days=10)).date().isoformat()  # 30 days before the expiry
     assert ("insurance_renewal", renewal) in rules
 
@@ -54,6 +63,10 @@ async def test_dry_run_shows_what_the_plans_would_do_and_plans_can_change(care, 
 
 async def test_follow_up_calls_are_queued_and_worked_with_an_outcome(care, auth, publish, care_events):
     customer, vehicle = uuid.uuid4(), uuid.uuid4()
+    # a call is made up to 3 days after its day by default; this dealer still calls a week late
+    widened = await care.put("/api/v1/care/plans/service_follow_up", headers=auth(),
+                             json={"params": {"window_days": 10}})
+    assert widened.status_code == 200, widened.text
     await publish(VisitRecorded(visit_id=uuid.uuid4(), customer_id=customer, vehicle_id=vehicle, dealer_id="D1",
                                 kind="service", subkind="repair", visited_on=(now() - timedelta(days=8)).date(),
                                 amount="860.00", order_number="RO-1", odometer_km=23_000, recorded_at=now()),

@@ -21,22 +21,30 @@ async def count(app, query) -> int:
 
 
 async def test_scheduler_survives_a_restart_and_a_second_replica_without_losing_or_doubling(
-        care_settings, publish, care_events):
+        care_settings, publish, care_events, auth):
     customers = [uuid.uuid4() for _ in range(DELIVERIES)]
     delivered = (now() - timedelta(days=20)).date()
+    deliveries = []
     for customer in customers:
         vehicle = uuid.uuid4()
-        await publish(VehicleRegistered(vehicle_id=vehicle, customer_id=customer, dealer_id="D1", brand="Toyota",
-                                        model="RAV4", delivery_date=delivered, sold_by_dealer=True,
-                                        insurance_expiry=(now() + timedelta(days=29)).date(),
-                                        registered_at=now()), service="customer", subject=customer)
-        await publish(VisitRecorded(visit_id=uuid.uuid4(), customer_id=customer, vehicle_id=vehicle, dealer_id="D1",
-                                    kind="purchase", subkind="new_car", visited_on=delivered, amount="189000.00",
-                                    order_number=f"SO-{customer.hex[:8]}", recorded_at=now()),
-                      service="customer", subject=customer)
+        deliveries.append(VehicleRegistered(vehicle_id=vehicle, customer_id=customer, dealer_id="D1", brand="Toyota",
+                                            model="RAV4", delivery_date=delivered, sold_by_dealer=True,
+                                            insurance_expiry=(now() + timedelta(days=29)).date(),
+                                            registered_at=now()))
+        deliveries.append(VisitRecorded(visit_id=uuid.uuid4(), customer_id=customer, vehicle_id=vehicle,
+                                        dealer_id="D1", kind="purchase", subkind="new_car", visited_on=delivered,
+                                        amount="189000.00", order_number=f"SO-{customer.hex[:8]}",
+                                        recorded_at=now()))
     settings = care_settings(dispatch_batch_size=1)
     first = create_app(settings)
-    async with running(first):
+    async with running(first) as care:
+        # deliveries 20 days old, so that every call is already due: this dealer still makes them
+        widened = await care.put("/api/v1/care/plans/delivery_follow_up", headers=auth(),
+                                 json={"params": {"window_days": 30}})
+        assert widened.status_code == 200, widened.text
+        for event in deliveries:
+            await publish(event, service="customer", subject=event.customer_id)
+
         async def some_tasks():
             return await count(first, sa.text("SELECT count(*) FROM care_tasks")) > 0
 

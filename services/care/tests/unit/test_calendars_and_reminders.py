@@ -7,6 +7,7 @@ from crm_care.domain import calendar, reminders
 from crm_care.domain.plans import (
     DEFAULT_PLANS,
     CustomerView,
+    ScanWindow,
     VehicleView,
     check_params,
     customer_occasions,
@@ -78,20 +79,24 @@ def test_first_service_whichever_comes_first():
 def test_insurance_reminders_90_60_30_7_days_before_expiry_and_anniversary():
     vehicle = VehicleView(uuid.uuid4(), uuid.uuid4(), "D1", delivery_date=date(2024, 6, 1),
                           insurance_expiry=date(2026, 12, 31))
-    found = vehicle_occasions(vehicle, PLANS, date(2026, 1, 1), date(2026, 12, 31))
+    found = vehicle_occasions(vehicle, PLANS, ScanWindow(date(2026, 1, 1), grace_days=0, ahead_days=364))
     insurance = sorted(o.due_on.isoformat() for o in found if o.rule == "insurance_renewal")
     assert insurance == ["2026-10-02", "2026-11-01", "2026-12-01", "2026-12-24"]
     assert [o.variables["years"] for o in found if o.rule == "purchase_anniversary"] == [2]
     assert len({o.key for o in found}) == len(found)
 
 
+SEPTEMBER_AND_OCTOBER = ScanWindow(date(2026, 9, 1), grace_days=0, ahead_days=60)
+
+
 def test_greetings_on_a_lunar_birthday_and_the_festivals():
-    customer = CustomerView(uuid.uuid4(), "D1", birthday="08-15", lunar_birthday=True)
-    found = customer_occasions(customer, PLANS, date(2026, 9, 1), date(2026, 10, 31))
+    # born 1985-09-29 (solar), the 15th day of the 8th lunar month: greeted at Mid-Autumn, not on 09-29
+    customer = CustomerView(uuid.uuid4(), "D1", birthday="09-29", lunar_birthday=True, lunar_birthday_md="08-15")
+    found = customer_occasions(customer, PLANS, SEPTEMBER_AND_OCTOBER)
     assert {(o.rule, o.due_on.isoformat()) for o in found} == {
         ("birthday", "2026-09-25"), ("festival", "2026-09-25"), ("festival", "2026-10-01")}
     erased = CustomerView(uuid.uuid4(), "D1", birthday="08-15", erased=True)
-    assert customer_occasions(erased, PLANS, date(2026, 9, 1), date(2026, 10, 31)) == []
+    assert customer_occasions(erased, PLANS, SEPTEMBER_AND_OCTOBER) == []
 
 
 def test_a_dealers_plan_parameters_are_checked_before_the_scan_uses_them():
