@@ -1,0 +1,26 @@
+"""The merged API docs at the gateway's /docs work offline: Swagger UI comes from the gateway itself."""
+
+import pytest
+from playwright.async_api import expect
+
+from .support import screenshot
+
+pytestmark = [pytest.mark.timeout(180), pytest.mark.slow]
+
+
+async def test_docs_list_every_services_operations_and_nothing_loads_from_elsewhere(gateway, desktop):
+    page = desktop.page
+    opened = await page.goto(gateway + "/docs")
+    assert opened.status == 200
+    await expect(page.locator(".swagger-ui .info .title")).to_contain_text("Dealer Retention CRM API")
+    operations = page.locator(".opblock-summary-path")
+    await expect(operations.first).to_be_visible(timeout=30_000)
+    paths = set(await operations.all_inner_texts())
+    assert {"/auth/token", "/api/v1/customers", "/api/v1/surveys/templates", "/api/v1/care/tasks",
+            "/api/v1/kpis/grasp-rate"} <= {path.replace("\u200b", "") for path in paths}
+    await expect(page.get_by_role("button", name="Authorize")).to_be_visible()
+    await screenshot(page, "docs", full_page=False)
+
+    assert desktop.requests.outside(gateway) == []
+    assert {gateway + "/docs/assets/swagger-ui-bundle.js", gateway + "/docs/assets/swagger-ui.css",
+            gateway + "/openapi.json"} <= set(desktop.requests.urls)
