@@ -9,7 +9,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.synced
 
-.PHONY: help setup run stop test test-fast lint format contracts bench clean prerequisites
+.PHONY: help setup run stop test test-fast browser lint format contracts bench clean prerequisites
 
 help:
 	@echo "make run      start broker, database, the four services and the gateway; load the demo dealer"
@@ -43,9 +43,24 @@ stop:
 	@if [ -f .run/stack.pid ]; then kill -TERM $$(cat .run/stack.pid) && echo "stopping the suite"; \
 	else echo "no background run (.run/stack.pid missing)"; fi
 
-test: setup lint
+test: setup lint browser
 	$(PY) -m crm_contracts.generate --check
 	$(VENV)/bin/pytest
+
+# The browser tests (tests/browser) drive Debian's Chromium, never a Playwright download; a Chinese font
+# makes their screenshots readable. Installed with apt when missing and run as root, else explained.
+CRM_CHROMIUM ?= /usr/bin/chromium
+browser:
+	@if [ ! -x "$(CRM_CHROMIUM)" ] || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing Chromium and a Chinese font for the browser tests (apt-get)"; \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-wqy-microhei >/dev/null || \
+			{ apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-wqy-microhei >/dev/null; }; \
+		else \
+			echo "The browser tests need Chromium at $(CRM_CHROMIUM) and a Chinese font:"; \
+			echo "  sudo apt-get install -y chromium fonts-wqy-microhei   (or set CRM_CHROMIUM=/path/to/chromium)"; \
+		fi; \
+	fi
 
 test-fast: setup
 	$(VENV)/bin/pytest -m "not slow"
