@@ -23,7 +23,11 @@ from crm_devstack.postgres import EmbeddedPostgres
 
 SERVICES = ("customer", "segmentation", "survey", "care")
 PROCESSES = ("gateway", *SERVICES)
-DEFAULT_PORTS = {"gateway": 8000, "customer": 8001, "segmentation": 8002, "survey": 8003, "care": 8004}
+# Started after the gateway it calls: the staff console (a client of the public API, with no database).
+FRONT_ENDS = ("console",)
+STARTED = (*PROCESSES, *FRONT_ENDS)
+DEFAULT_PORTS = {"gateway": 8000, "customer": 8001, "segmentation": 8002, "survey": 8003, "care": 8004,
+                 "console": 8005}
 REPO = Path(__file__).resolve().parents[3]
 
 
@@ -47,6 +51,10 @@ class Stack:
     sink_ports: dict[str, int] = field(default_factory=lambda: {"smtp": free_port(), "http": free_port()})
     sink: subprocess.Popen | None = None
 
+    def __post_init__(self) -> None:
+        for process in FRONT_ENDS:  # callers that name only the backend's ports get a free one for the console
+            self.ports.setdefault(process, free_port())
+
     def url(self, process: str) -> str:
         return f"http://127.0.0.1:{self.ports[process]}"
 
@@ -62,9 +70,9 @@ class Stack:
             self.broker.start()
         self.broker.create_topics(all_topics(), partitions=self.partitions)
         self.start_sink()
-        for process in PROCESSES:
+        for process in STARTED:
             self.start_process(process)
-        self.wait_ready()
+        self.wait_ready(STARTED)
 
     def environment(self, process: str) -> dict[str, str]:
         prefix = process.upper() + "_"
@@ -80,9 +88,12 @@ class Stack:
             env["GATEWAY_SIGNING_KEY"] = self.signing_key()
             env["GATEWAY_BOOTSTRAP_ADMIN_PASSWORD"] = self.admin_password
             env.update({f"GATEWAY_{service.upper()}_URL": self.url(service) for service in SERVICES})
+            env["GATEWAY_CONSOLE_URL"] = self.url("console")
             # The care service's client at the gateway, and the demo dealer with one login per role (dev only).
             env.update({"GATEWAY_CARE_CLIENT_SECRET": "care-dev-secret", "GATEWAY_DEMO_DEALER": "D-DEMO-001",
                         "GATEWAY_DEMO_PASSWORD": "demo-password"})
+        if process == "console":  # the staff pages call the public API only, as any client does
+            env["CONSOLE_GATEWAY_URL"] = self.url("gateway")
         if process == "care":
             env.update({"CARE_TOKEN_URL": self.url("gateway") + "/auth/token", "CARE_CLIENT_ID": "crm-care",
                         "CARE_CLIENT_SECRET": "care-dev-secret", "CARE_CUSTOMER_URL": self.url("customer"),
@@ -151,7 +162,7 @@ class Stack:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
 
     def stop(self) -> None:
-        for process in reversed(PROCESSES):
+        for process in reversed(STARTED):
             self.stop_process(process)
         if self.sink and self.sink.poll() is None:
             self.sink.terminate()
@@ -170,7 +181,7 @@ def main() -> None:
     parser.add_argument("--partitions", type=int, default=int(os.environ.get("CRM_KAFKA_PARTITIONS", "3")),
                         help="partitions of each topic created (env CRM_KAFKA_PARTITIONS)")
     arguments = parser.parse_args()
-    ports = {process: arguments.port + offset for offset, process in enumerate(PROCESSES)}
+    ports = {process: arguments.port + offset for offset, process in enumerate(STARTED)}
     sinks = {"smtp": arguments.port + 25, "http": arguments.port + 26}
     stack = Stack(arguments.state_dir, ports=ports, kafka_port=arguments.kafka_port, partitions=arguments.partitions,
                   sink_ports=sinks)
@@ -198,6 +209,7 @@ def main() -> None:
 
 def banner(stack: Stack) -> str:
     lines = ["", "The CRM suite is running:",
+             f"  Staff console {stack.url('gateway')}/console/   (zh-CN first; sign in below)",
              f"  API gateway   {stack.url('gateway')}   (API docs: {stack.url('gateway')}/docs)"]
     lines += [f"  {service:<13} {stack.url(service)}" for service in SERVICES]
     lines += [f"  Kafka         {stack.broker.bootstrap_servers}",
