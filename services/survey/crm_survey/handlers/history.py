@@ -9,7 +9,7 @@ one bad row refuses the request, naming each bad field.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -23,7 +23,7 @@ from crm_survey.domain.answers import answer_errors, split_free_text
 from crm_survey.handlers.common import definition_of, new_token, publish, template_for
 from crm_survey.models.tables import SurveyResponse, TemplateVersion
 from crm_survey.repository import history as repository
-from crm_survey.repository import invitations, responses, rollups
+from crm_survey.repository import invitations, responses
 
 
 @dataclass(frozen=True)
@@ -51,10 +51,20 @@ async def import_history(session: AsyncSession, dealer_id: str, past: list[PastR
         await _check(session, dealer_id, past, templates)
         created = 0
         people = await invitations.customers(session, list({row.customer_id for row in past}))
+        sums: dict[tuple[str, date, str | None], dict[str, tuple[float, int]]] = {}
         for row in past:
             language = people[row.customer_id].language if row.customer_id in people else "zh-CN"
-            created += await _store(session, dealer_id, row, templates[row.kind], agent_id, language)
+            created += await _store(session, dealer_id, row, templates[row.kind], agent_id, language, sums)
+        # one upsert for the whole request instead of two per response: the same sums, far fewer statements
+        await repository.add_sums(session, dealer_id, sums)
     return Imported(created=created, unchanged=len(past) - created)
+
+
+def _add(sums: dict, group: tuple, values: dict[str, float]) -> None:
+    """Sum one response into its month and advisor, counting it once per metric, as `rollups.add` does."""
+    for metric, value in values.items():
+        total, count = sums.setdefault(group, {}).get(metric, (0.0, 0))
+        sums[group][metric] = (total + value, count + 1)
 
 
 async def _check(session: AsyncSession, dealer_id: str, past: list[PastResponse],
@@ -80,7 +90,7 @@ async def _check(session: AsyncSession, dealer_id: str, past: list[PastResponse]
 
 
 async def _store(session: AsyncSession, dealer_id: str, row: PastResponse, template: TemplateVersion,
-                 agent_id: str, language: str) -> int:
+                 agent_id: str, language: str, sums: dict) -> int:
     key = history.invitation_key(dealer_id, row.external_id)
     sent_at = row.sent_at or row.answered_at
     claimed = await repository.claim_invitation(session, dict(
@@ -103,10 +113,8 @@ async def _store(session: AsyncSession, dealer_id: str, row: PastResponse, templ
         satisfaction_ratio=scores.satisfaction_ratio, pair_ratios=scores.pair_ratios, metrics=values,
         recorded_at=row.answered_at)
     responses.add(session, response)
-    await rollups.add(session, kind=row.kind, dealer_id=dealer_id, month=month_of(row.answered_at),
-                      advisor_id=row.advisor_id, values=values)
-    await rollups.add(session, kind=row.kind, dealer_id=dealer_id, month=month_of(sent_at),
-                      advisor_id=row.advisor_id, values={"response": 1})
+    _add(sums, (row.kind, month_of(row.answered_at), row.advisor_id), values)
+    _add(sums, (row.kind, month_of(sent_at), row.advisor_id), {"response": 1})
     await publish(session, SurveyResponseRecorded(
         response_id=response.id, invitation_id=key, customer_id=row.customer_id, dealer_id=dealer_id,
         survey_kind=row.kind, template_version=template.version, index=scores.index,

@@ -1,13 +1,15 @@
 """Storing past responses: an invitation row claims the natural key, so only its first arrival counts."""
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from crm_survey.models.tables import Invitation
+from crm_survey.models.tables import Invitation, ScoreRollup
 
 invitations = Invitation.__table__
+rollups = ScoreRollup.__table__
 
 
 async def claim_invitation(session: AsyncSession, values: dict[str, Any]) -> bool:
@@ -17,3 +19,21 @@ async def claim_invitation(session: AsyncSession, values: dict[str, Any]) -> boo
     inserted = await session.exec(statement.returning(invitations.c.id))
     return inserted.first() is not None
 
+
+
+async def add_sums(session: AsyncSession, dealer_id: str,
+                   sums: dict[tuple[str, date, str | None], dict[str, tuple[float, int]]]) -> None:
+    """Add {(kind, month, advisor): {metric: (total, count)}} to the monthly sums, in key order as
+    `rollups.add` does, so a concurrent live answer waits instead of deadlocking."""
+    rows = sorted((dict(kind=kind, dealer_id=dealer_id, month=month, advisor_id=advisor_id or "", metric=metric,
+                        total=float(total), count=count)
+                   for (kind, month, advisor_id), metrics in sums.items()
+                   for metric, (total, count) in metrics.items()),
+                  key=lambda row: (row["kind"], row["dealer_id"], row["month"], row["advisor_id"], row["metric"]))
+    if not rows:
+        return
+    statement = insert(rollups).values(rows)
+    await session.exec(statement.on_conflict_do_update(
+        index_elements=["kind", "dealer_id", "month", "advisor_id", "metric"],
+        set_={"total": rollups.c.total + statement.excluded.total, "count": rollups.c.count + statement.excluded.count},
+    ))
