@@ -96,6 +96,10 @@ async def test_unknown_and_expired_links_get_a_kind_page_with_the_same_status(cl
     english = await client.get("/s/" + "x" * 32, headers={**BROWSER, "Accept-Language": "en-US,en;q=0.9"})
     assert english.status_code == 404 and "We cannot find this survey" in english.text
     assert (await client.post("/s/" + "x" * 32, headers=BROWSER, data={"recommend": "9"})).status_code == 404
+    cut_short = await client.get("/s/x3Fq9", headers=BROWSER)  # a link cut off in an SMS
+    assert cut_short.status_code == 404 and "找不到这份问卷" in cut_short.text
+    refused = await client.get("/s/x3Fq9")
+    assert refused.status_code == 422 and [e["name"] for e in refused.json()["errors"]] == ["token"]
 
     invitation, link = await sent_link(client, auth(), upstream)
     await database("UPDATE invitations SET expires_at = now() - interval '1 second' WHERE id = :i",
