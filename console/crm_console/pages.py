@@ -36,7 +36,7 @@ def context(request: Request, **values) -> dict:
         "csrf_token": csrf_token(request),
         "screens": visible_screens(viewer.permissions) if viewer else [],
         "money": formatting.money, "money_headline": partial(formatting.money_headline, language=lang),
-        "number": formatting.number, "percent": formatting.percent,
+        "number": formatting.number, "mobile": formatting.mobile, "percent": formatting.percent,
         "day": partial(formatting.day, language=lang, zone=zone),
         "moment": partial(formatting.moment, language=lang, zone=zone),
         "reason": partial(localised_reason, translate=t),

@@ -37,6 +37,16 @@ def money_headline(amount: Decimal | float | int | str | None, language: str) ->
     return f"{sign}¥{value.quantize(Decimal(1), ROUND_HALF_UP):,}"
 
 
+def mobile(value: str | None) -> str:
+    """A mainland mobile as people read it aloud, 3-4-4 (138 0013 8000); masked or foreign numbers as given."""
+    if not value:
+        return "—"
+    digits = value.removeprefix("+86")
+    if len(digits) == 11 and digits.isdigit():
+        return f"{digits[:3]} {digits[3:7]} {digits[7:]}"
+    return value
+
+
 def number(value: int | float | None, digits: int = 0) -> str:
     return "—" if value is None else f"{value:,.{digits}f}"
 

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from crm_console.domain.formatting import day, moment, money, money_headline, number, percent
+from crm_console.domain.formatting import day, mobile, moment, money, money_headline, number, percent
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -49,3 +49,10 @@ def test_shares_and_counts():
     assert percent(None) == "—"
     assert number(12345) == "12,345"
     assert number(757.36, 1) == "757.4"
+
+
+def test_mobiles_read_in_three_four_four_and_masked_ones_stay_masked():
+    assert mobile("+8613800138000") == "138 0013 8000"
+    assert mobile("138****8000") == "138****8000"
+    assert mobile("+85291234567") == "+85291234567"
+    assert mobile(None) == "—"
