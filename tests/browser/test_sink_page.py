@@ -23,7 +23,9 @@ async def test_the_sink_page_lists_the_survey_sms_and_its_link_opens_the_survey(
     await expect(page.get_by_role("heading", level=1)).to_have_text("已发送的消息")
     await expect(message).to_contain_text("短信")
     await expect(message).to_contain_text("收件人：" + invitation["mobile"])
-    link = message.get_by_role("link", name=gateway + invitation["link_path"])
+    await expect(message).to_contain_text("满意度调查")
+    await expect(message).to_contain_text("赵磊您好，请花一分钟评价我们的服务：" + gateway + invitation["link_path"])
+    link = message.get_by_role("link", name=gateway + invitation["link_path"]).first
     await expect(link).to_be_visible()
     await screenshot(page, "sink-page")
     violations = await axe_violations(page)

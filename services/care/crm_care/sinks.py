@@ -25,9 +25,13 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
+from crm_care.domain.templates import TemplateInvalid, default_template, render
+
 Record = dict[str, Any]
 CHINA = ZoneInfo("Asia/Shanghai")
 CHANNELS = {"sms": "短信", "wechat": "微信", "email": "电子邮件"}
+VARIABLES = {"name": "称呼", "link": "链接", "due_on": "日期", "days_left": "剩余天数", "festival_name": "节日",
+             "years": "年数", "survey_kind": "问卷类型"}
 URL = re.compile(r"https?://[^\s<>\"'，。]+")
 
 PAGE = """<!doctype html>
@@ -91,17 +95,33 @@ def shown_as(record: Record) -> dict[str, Any]:
             variables = json.loads(params.get("TemplateParam") or "{}")
         except ValueError:
             variables = {"TemplateParam": params.get("TemplateParam")}
-        shown.update(recipient=params.get("PhoneNumbers", ""),
-                     subject=f"【{params.get('SignName', '')}】短信模板 {params.get('TemplateCode', '')}",
-                     fields=[(name, linked(str(value))) for name, value in variables.items()])
+        code = params.get("TemplateCode", "")
+        subject, text = sms_text(code, variables)
+        shown.update(recipient=params.get("PhoneNumbers", ""), subject=f"【{params.get('SignName', '')}】{subject}",
+                     body=linked(text) if text else None,
+                     fields=[("模板", code), *((VARIABLES.get(name, name), linked(str(value)))
+                                               for name, value in variables.items())])
     else:
         body = record["body"]
         fields = [(name, linked(str(value.get("value", "")))) for name, value in body.get("data", {}).items()]
+        fields = [(VARIABLES.get(name, name), value) for name, value in fields]
         if body.get("url"):
-            fields.append(("链接", linked(body["url"])))
+            fields.append(("点击打开", linked(body["url"])))
         shown.update(recipient=body.get("touser", ""), subject=f"模板消息 {body.get('template_id', '')}",
                      fields=fields)
     return shown
+
+
+def sms_text(template_code: str, variables: dict[str, Any]) -> tuple[str, str | None]:
+    """(subject, text) as the customer reads it: the provider fills its registered template, which is
+    our default one for the purpose (`SMS_CRM_<PURPOSE>`); the provider's own wording is not seen here."""
+    template = default_template(template_code.removeprefix("SMS_CRM_").lower(), "sms", "zh-CN")
+    if not template.subject:
+        return f"短信模板 {template_code}", None
+    try:
+        return template.subject, render(template.body, variables)
+    except TemplateInvalid:
+        return template.subject, None
 
 
 def outbox_page(outbox: list[Record]) -> str:
