@@ -35,6 +35,7 @@ class EventType:
 
 
 REGISTRY: dict[str, EventType] = {}
+_BY_PAYLOAD: dict[type, EventType] = {}
 
 P = TypeVar("P", bound=type[Payload])
 
@@ -48,16 +49,16 @@ def event(name: str, *, topic: str):
     def register(model: P) -> P:
         if name in REGISTRY:
             raise ValueError(f"event type {name} registered twice")
-        REGISTRY[name] = EventType(name, topic, model, (model.__doc__ or "").strip())
+        REGISTRY[name] = _BY_PAYLOAD[model] = EventType(name, topic, model, (model.__doc__ or "").strip())
         return model
 
     return register
 
 
 def event_type_of(payload: Payload) -> EventType:
-    for registered in REGISTRY.values():
-        if registered.payload is type(payload):
-            return registered
+    registered = _BY_PAYLOAD.get(type(payload))  # a dict, not a scan: imports build thousands of events a second
+    if registered is not None:
+        return registered
     raise LookupError(f"{type(payload).__name__} is not a registered event payload")
 
 

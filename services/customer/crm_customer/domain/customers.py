@@ -14,6 +14,7 @@ TEXT_FIELDS = ("name", "wechat_openid", "province", "city", "address", "age_band
                "source_channel")
 PERSON_ONLY = ("marital_status", "children")
 NEVER_EMPTY = ("name", "mobile", "lunar_birthday", "language", "tags", "status")
+LUNAR_TABLE = (date(1900, 1, 31), date(2099, 12, 31))  # solar dates lunardate converts
 
 
 def normalise_customer(given: dict[str, Any], kind: str, today: date, current: dict[str, Any] | None = None
@@ -124,12 +125,9 @@ def birthday_mm_dd(birth_date: date | None) -> str | None:
 
 def lunar_month_day(birth_date: date | None) -> str | None:
     """MM-DD of a solar birth date in the Chinese lunar calendar, for customers who celebrate the lunar birthday.
-    A leap month counts as the month it repeats (the family celebrates in that month every year); a date outside
-    the calendar's table (1900-2099) gives None."""
-    if birth_date is None:
+    A leap month counts as the month it repeats (the family celebrates in that month every year). Outside
+    lunardate's table (lunar 1900-01-01 to 2099) it gives None: the package answers nonsense there, not an error."""
+    if birth_date is None or not LUNAR_TABLE[0] <= birth_date <= LUNAR_TABLE[1]:
         return None
-    try:
-        lunar = LunarDate.from_solar_date(birth_date.year, birth_date.month, birth_date.day)
-    except ValueError:
-        return None
+    lunar = LunarDate.from_solar_date(birth_date.year, birth_date.month, birth_date.day)
     return f"{lunar.month:02d}-{lunar.day:02d}"

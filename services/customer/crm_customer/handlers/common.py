@@ -3,6 +3,7 @@
 import uuid
 from collections.abc import Iterable
 from contextvars import ContextVar
+from functools import cache
 from types import SimpleNamespace
 from typing import Any
 
@@ -45,15 +46,22 @@ def new_row(table: type[SQLModel], /, **values: Any) -> SimpleNamespace:
     """A new row of `table` as a plain object, every column defaulted. SQLModel's table constructor costs about
     a millisecond an object (it inspects each default factory every time): too slow for 100k-row imports.
     Rows are written with `repository.insert`; reads of existing rows still come back as models."""
-    row = {}
-    for name, field in table.model_fields.items():
-        if name in values:
-            row[name] = values[name]
-        elif field.default_factory is not None:
-            row[name] = field.default_factory()
-        else:
-            row[name] = None if field.default is PydanticUndefined else field.default
+    fixed, factories = _defaults(table)
+    row = {**fixed, **{name: factory() for name, factory in factories.items() if name not in values},
+           **{name: value for name, value in values.items() if name in fixed or name in factories}}
     return SimpleNamespace(**row)
+
+
+@cache
+def _defaults(table: type[SQLModel]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(fixed default of each column, default factory of each column that has one): read once per table."""
+    fixed, factories = {}, {}
+    for name, field in table.model_fields.items():
+        if field.default_factory is not None:
+            factories[name] = field.default_factory
+        else:
+            fixed[name] = None if field.default is PydanticUndefined else field.default
+    return fixed, factories
 
 
 def refuse(refusals: list[Refusal], location: str = "body") -> Problem:

@@ -2,6 +2,7 @@
 fingerprint, and recording a whole batch's outcomes in one statement."""
 
 import json
+import operator
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -122,9 +123,14 @@ async def copy_rows(session: AsyncSession, model: type[SQLModel], rows: Iterable
         return
     table = model.__table__
     names = [c.name for c in table.columns if not (c.name == "id" and getattr(rows[0], "id", None) is None)]
-    as_json = {c.name for c in table.columns if isinstance(c.type, sa.JSON)}
-    records = [tuple(json.dumps(value, ensure_ascii=False) if name in as_json else value
-                     for name, value in ((name, getattr(row, name)) for name in names)) for row in rows]
+    as_json = [index for index, name in enumerate(names) if isinstance(table.columns[name].type, sa.JSON)]
+    values_of = operator.attrgetter(*names)
+    records = [values_of(row) for row in rows]
+    if as_json:
+        records = [list(record) for record in records]
+        for record in records:
+            for index in as_json:
+                record[index] = json.dumps(record[index], ensure_ascii=False)
     await (await driver(session)).copy_records_to_table(table.name, records=records, columns=names)
 
 

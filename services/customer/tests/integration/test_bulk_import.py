@@ -76,10 +76,10 @@ async def test_a_first_day_import_publishes_every_event_with_its_job_and_a_rerun
         ROWS - 2, ROWS - 2, 2)
 
     async with app.state.sessions() as session:
-        staged = (await session.execute(sa.text(
+        staged = (await session.exec(sa.text(
             "SELECT count(*) FILTER (WHERE payload IS NOT NULL), count(*) FILTER (WHERE payload::text LIKE "
             "'%110105%') FROM import_rows"))).one()
-        stored = (await session.execute(sa.text(
+        stored = (await session.exec(sa.text(
             "SELECT count(*) FROM customers WHERE id_number_cipher IS NOT NULL"))).scalar_one()
     assert tuple(staged) == (0, 0)  # handled rows keep no payload, so no ID number in clear
     assert stored == ROWS // 4
@@ -169,10 +169,10 @@ async def test_a_worker_stopped_mid_batch_resumes_and_doubles_nothing(settings_f
         job = await eventually(finished)
         assert (job["created"], job["processed"], job["events"]) == (1500, 1500, 1500)
         async with sessions() as session:
-            counts = (await session.execute(sa.text(
+            counts = (await session.exec(sa.text(
                 "SELECT (SELECT count(*) FROM customers), (SELECT count(*) FROM outbox WHERE type = "
                 "'crm.customer.registered.v1'), (SELECT count(*) FROM outbox WHERE type = :done)"),
-                {"done": COMPLETED})).one()
+                params={"done": COMPLETED})).one()
         assert tuple(counts) == (1500, 1500, 1)
 
 
