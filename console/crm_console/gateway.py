@@ -58,8 +58,8 @@ class Tokens:
 
 
 class Gateway:
-    def __init__(self, base_url: str, timeout: float):
-        self.http = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout,
+    def __init__(self, base_url: str, timeout: float, transport: httpx.AsyncBaseTransport | None = None):
+        self.http = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout, transport=transport,
                                       headers={"Accept": "application/json"})
 
     async def close(self) -> None:

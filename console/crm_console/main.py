@@ -4,6 +4,7 @@ import contextlib
 from pathlib import Path
 from urllib.parse import quote
 
+import httpx
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
@@ -32,12 +33,14 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
 
 
-def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
+def create_app(settings: ConsoleSettings | None = None, gateway_transport: httpx.AsyncBaseTransport | None = None
+               ) -> FastAPI:
+    """`gateway_transport`: tests reach an in-process gateway through it instead of the network."""
     settings = settings or ConsoleSettings()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.gateway = Gateway(settings.gateway_url, settings.gateway_timeout_seconds)
+        app.state.gateway = Gateway(settings.gateway_url, settings.gateway_timeout_seconds, gateway_transport)
         try:
             yield
         finally:
