@@ -41,6 +41,26 @@ class DealerRules:
 
 
 @dataclass
+class Pending:
+    """What this transaction's events wrote, stored together before anything reads it (`events.store_facts`):
+    a few statements per batch instead of one or two per event. Later events' fields win, as they would
+    have had each been written at once."""
+
+    profiles: dict[uuid.UUID, str] = field(default_factory=dict)  # started if missing: customer -> dealer
+    profile_fields: dict[uuid.UUID, dict] = field(default_factory=dict)
+    vehicles: dict[uuid.UUID, dict] = field(default_factory=dict)  # started if missing
+    vehicle_fields: dict[uuid.UUID, dict] = field(default_factory=dict)  # inserted or updated
+    visits: list[dict] = field(default_factory=list)
+    readings: list[dict] = field(default_factory=list)
+
+    def set_profile(self, customer_id: uuid.UUID, **fields) -> None:
+        self.profile_fields.setdefault(customer_id, {}).update(fields)
+
+    def set_vehicle(self, vehicle_id: uuid.UUID, **fields) -> None:
+        self.vehicle_fields.setdefault(vehicle_id, {}).update(fields)
+
+
+@dataclass
 class Context:
     """Lives for one transaction (a batch of events, a single event or a dealer's rescore), so what it
     caches is never older than the transaction: a new fit or segment is seen by the next one."""
@@ -48,12 +68,7 @@ class Context:
     clock: Clock
     fit_sample: int = 50_000
     touched: dict[uuid.UUID, None] = field(default_factory=dict)  # customers to refresh, in first-touched order
-    # rows this transaction has made sure exist (they are never deleted), so later events skip the insert
-    known_profiles: set[uuid.UUID] = field(default_factory=set)
-    known_vehicles: set[uuid.UUID] = field(default_factory=set)
-    # visits and odometer readings to insert together before anything reads them (`events.store_facts`)
-    visits: list[dict] = field(default_factory=list)
-    readings: list[dict] = field(default_factory=list)
+    pending: "Pending" = field(default_factory=lambda: Pending())
     landing: Landing = field(default_factory=Landing)  # import events applied and completions seen
     _rules: dict[str, DealerRules] = field(default_factory=dict)
     _segments: dict[str, list[Segment]] = field(default_factory=dict)
@@ -82,6 +97,16 @@ async def load_rules(session: AsyncSession, dealer_id: str, fit_sample: int = 50
         fit=DealerFit.from_json(fit_row.fit) if fit_row else None)
 
 
+OUTGOING = "crm_segmentation.outgoing"
+
+
 async def publish(session: AsyncSession, payload: Payload, customer_id, dealer_id: str) -> None:
-    await stage(session, new_event(payload, service=SERVICE, subject=str(customer_id), dealer_id=dealer_id,
-                                   request_id=request_id.get()))
+    """Stage the event in the caller's transaction (while `segments.batched` runs, collected and staged
+    with the others in one COPY at its end)."""
+    event = new_event(payload, service=SERVICE, subject=str(customer_id), dealer_id=dealer_id,
+                      request_id=request_id.get())
+    collected = session.info.get(OUTGOING)
+    if collected is None:
+        await stage(session, event)
+    else:
+        collected.append(event)

@@ -1,19 +1,26 @@
 """Segments: create, preview, and membership kept current on every profile change and after each batch."""
 
 import uuid
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from crm_contracts import Envelope, new_event
 from crm_contracts.events.segmentation import SegmentEntered, SegmentExited
 from crm_kit.auth import Principal, check_dealer
+from crm_kit.logs import request_id
+from crm_kit.outbox import stage_many
 from crm_kit.problems import Problem, field_error, invalid, not_found
 from crm_segmentation.domain import filters
-from crm_segmentation.handlers.context import publish
+from crm_segmentation.handlers.context import OUTGOING, SERVICE, publish
 from crm_segmentation.models import Profile, Segment
 from crm_segmentation.models.segments import PreviewRequest, PreviewResult, SegmentCreate
 from crm_segmentation.repository import profiles as profile_repository
 from crm_segmentation.repository import segments as repository
+
+MEMBERSHIP = "crm_segmentation.membership"
 
 
 def filter_view(profile: Profile) -> dict:
@@ -22,6 +29,10 @@ def filter_view(profile: Profile) -> dict:
 
 
 async def enter(session: AsyncSession, segment: Segment, customer_id: uuid.UUID) -> bool:
+    batch = session.info.get(MEMBERSHIP)
+    if batch is not None:
+        batch.entered.append((segment.id, customer_id, segment.dealer_id))
+        return True
     if not await repository.add_member(session, segment.id, customer_id, segment.dealer_id):
         return False
     await publish(session, SegmentEntered(segment_id=segment.id, customer_id=customer_id,
@@ -31,11 +42,47 @@ async def enter(session: AsyncSession, segment: Segment, customer_id: uuid.UUID)
 
 
 async def leave(session: AsyncSession, segment_id: uuid.UUID, dealer_id: str, customer_id: uuid.UUID) -> bool:
+    batch = session.info.get(MEMBERSHIP)
+    if batch is not None:
+        batch.left.append((segment_id, customer_id, dealer_id))
+        return True
     if not await repository.remove_member(session, segment_id, customer_id):
         return False
     await publish(session, SegmentExited(segment_id=segment_id, customer_id=customer_id, dealer_id=dealer_id,
                                          at=datetime.now(UTC)), customer_id, dealer_id)
     return True
+
+
+@dataclass
+class MembershipChanges:
+    entered: list[tuple[uuid.UUID, uuid.UUID, str]] = field(default_factory=list)  # segment, customer, dealer
+    left: list[tuple[uuid.UUID, uuid.UUID, str]] = field(default_factory=list)
+
+
+@asynccontextmanager
+async def batched(session: AsyncSession):
+    """Membership changes and events made inside are written together at the end, still in the caller's
+    transaction: a batch refresh of hundreds of customers makes a few statements, not one per change.
+    Only the members actually added or removed are announced (RETURNING), as one at a time would."""
+    session.info[MEMBERSHIP], session.info[OUTGOING] = changes, events = MembershipChanges(), []
+    try:
+        yield
+    finally:
+        del session.info[MEMBERSHIP], session.info[OUTGOING]
+    now = datetime.now(UTC)
+    dealers = {(s, c): d for s, c, d in changes.entered + changes.left}
+    for segment_id, customer_id in await repository.add_members(session, changes.entered, now):
+        events.append(_event(SegmentEntered(segment_id=segment_id, customer_id=customer_id,
+                                            dealer_id=dealers[segment_id, customer_id], at=now)))
+    for segment_id, customer_id in await repository.remove_members(session, changes.left):
+        events.append(_event(SegmentExited(segment_id=segment_id, customer_id=customer_id,
+                                           dealer_id=dealers[segment_id, customer_id], at=now)))
+    await stage_many(session, events)
+
+
+def _event(payload: SegmentEntered | SegmentExited) -> Envelope:
+    return new_event(payload, service=SERVICE, subject=str(payload.customer_id), dealer_id=payload.dealer_id,
+                     request_id=request_id.get())
 
 
 async def sync_member(session: AsyncSession, profile: Profile, dynamic: list[Segment] | None = None,

@@ -33,6 +33,23 @@ async def ensure_profile(session: AsyncSession, customer_id: uuid.UUID, dealer_i
                        .on_conflict_do_nothing())
 
 
+async def ensure_profiles(session: AsyncSession, rows: list[dict]) -> None:
+    """Start the profiles not there yet (rows of customer_id, dealer_id), in one statement."""
+    if rows:
+        now = datetime.now(UTC)
+        await session.exec(insert(Profile.__table__).values([{**row, "updated_at": now, "churn_reasons": []}
+                                                             for row in rows]).on_conflict_do_nothing())
+
+
+async def set_profiles_fields(session: AsyncSession, fields: dict[uuid.UUID, dict]) -> None:
+    """Each customer's fields; one executemany per set of field names (registrations, updates, ...)."""
+    by_names: dict[tuple, list[dict]] = {}
+    for customer_id, values in fields.items():
+        by_names.setdefault(tuple(sorted(values)), []).append({"customer_id": customer_id, **values})
+    for rows in by_names.values():
+        await save_profiles(session, rows)
+
+
 async def set_profile_fields(session: AsyncSession, customer_id: uuid.UUID, **fields) -> None:
     await session.exec(sa.update(Profile).where(col(Profile.customer_id) == customer_id)
                        .values(**fields, updated_at=datetime.now(UTC)))
@@ -106,6 +123,28 @@ async def upsert_vehicle(session: AsyncSession, vehicle_id: uuid.UUID, **fields)
     await session.exec(statement.on_conflict_do_update(
         index_elements=[VehicleProfile.vehicle_id],
         set_={k: statement.excluded[k] for k in values if k != "vehicle_id"}))
+
+
+async def ensure_vehicles(session: AsyncSession, rows: list[dict]) -> None:
+    """Start the vehicles not there yet (rows of vehicle_id, customer_id, dealer_id, delivery_date)."""
+    if rows:
+        now = datetime.now(UTC)
+        await session.exec(insert(VehicleProfile.__table__).values([{**row, "updated_at": now} for row in rows])
+                           .on_conflict_do_nothing())
+
+
+async def upsert_vehicles(session: AsyncSession, fields: dict[uuid.UUID, dict]) -> None:
+    """Insert or update each vehicle's fields; one statement per set of field names."""
+    table = VehicleProfile.__table__
+    by_names: dict[tuple, list[dict]] = {}
+    now = datetime.now(UTC)
+    for vehicle_id, values in fields.items():
+        by_names.setdefault(tuple(sorted(values)), []).append({"vehicle_id": vehicle_id, **values, "updated_at": now})
+    for names, rows in by_names.items():
+        statement = insert(table).values(rows)
+        await session.exec(statement.on_conflict_do_update(
+            index_elements=[table.c.vehicle_id],
+            set_={name: statement.excluded[name] for name in (*names, "updated_at")}))
 
 
 async def vehicles_of(session: AsyncSession, customer_id: uuid.UUID) -> list[VehicleProfile]:

@@ -74,6 +74,30 @@ async def add_member(session: AsyncSession, segment_id: uuid.UUID, customer_id: 
     return added.first() is not None
 
 
+async def add_members(session: AsyncSession, rows: list[tuple[uuid.UUID, uuid.UUID, str]],
+                      since: datetime) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """(segment, customer, dealer) rows in one statement; answers the (segment, customer) pairs added."""
+    if not rows:
+        return []
+    table = SegmentMember.__table__
+    added = await session.exec(insert(table).values(
+        [{"segment_id": s, "customer_id": c, "dealer_id": d, "since": since} for s, c, d in rows])
+        .on_conflict_do_nothing().returning(table.c.segment_id, table.c.customer_id))
+    return [tuple(row) for row in added.all()]
+
+
+async def remove_members(session: AsyncSession,
+                         rows: list[tuple[uuid.UUID, uuid.UUID, str]]) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """(segment, customer, dealer) rows in one statement; answers the (segment, customer) pairs removed."""
+    if not rows:
+        return []
+    table = SegmentMember.__table__
+    removed = await session.exec(sa.delete(table).where(
+        sa.tuple_(table.c.segment_id, table.c.customer_id).in_([(s, c) for s, c, _ in rows]))
+        .returning(table.c.segment_id, table.c.customer_id))
+    return [tuple(row) for row in removed.all()]
+
+
 async def remove_member(session: AsyncSession, segment_id: uuid.UUID, customer_id: uuid.UUID) -> bool:
     removed = await session.exec(sa.delete(SegmentMember).where(
         col(SegmentMember.segment_id) == segment_id, col(SegmentMember.customer_id) == customer_id)
