@@ -31,6 +31,9 @@ class ProducerHolder:
                     enable_idempotence=True,  # implies acks=all; the broker drops our own retried duplicates
                     acks="all",
                     linger_ms=5,
+                    # One request in flight per broker, one batch per partition in it: the batch size bounds
+                    # what a relay can publish per round trip (16 KiB by default, about 30 events).
+                    max_batch_size=512 * 1024,
                     request_timeout_ms=self.request_timeout_ms,
                 )
                 try:

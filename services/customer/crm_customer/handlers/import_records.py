@@ -11,16 +11,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from crm_contracts import Envelope
 from crm_customer.domain.contact import InvalidMobile, normalise_mobile
 from crm_customer.domain.pii import Keyring
-from crm_customer.handlers import customers as customer_rules
 from crm_customer.handlers import vehicles as vehicle_rules
 from crm_customer.handlers import visits as visit_rules
 from crm_customer.handlers.common import new_row
 from crm_customer.handlers.import_rows import Outcome, Staged, failed, parse
-from crm_customer.models import Customer, OdometerReading, Ownership, Vehicle, VehicleCreate, Visit, VisitCreate
+from crm_customer.models import OdometerReading, Ownership, Vehicle, VehicleCreate, Visit, VisitCreate
 from crm_customer.models.visits import SAME_VISIT_FIELDS
 from crm_customer.repository import customers as customer_repository
 from crm_customer.repository import imports as import_repository
 from crm_customer.repository import records as repository
+from crm_customer.repository.imports import Owner
 
 
 class VehicleRow(VehicleCreate):
@@ -46,14 +46,11 @@ async def _owners(session: AsyncSession, dealer_id: str, data: list[Any]) -> tup
                 mobiles.add(item.customer_mobile)
             except InvalidMobile:
                 item.customer_mobile = None
-    ids = {item.customer_id for item in data if item.customer_id}
-    by_id = {c.id: c for c in await customer_repository.customers_by_id(session, ids) if c.dealer_id == dealer_id}
-    by_mobile = {number: c for c in await customer_repository.find_by_keys(session, dealer_id, mobiles, [])
-                 for number in customer_rules.mobiles_of(c)}
-    return by_id, by_mobile
+    return await import_repository.owners(session, dealer_id, {item.customer_id for item in data if item.customer_id},
+                                          mobiles)
 
 
-def _owner(item: Any, by_id: dict, by_mobile: dict) -> Customer | None:
+def _owner(item: Any, by_id: dict, by_mobile: dict) -> Owner | None:
     owner = by_id.get(item.customer_id) if item.customer_id else by_mobile.get(item.customer_mobile)
     return owner if owner is not None and owner.merged_into is None and owner.erased_at is None else None
 
@@ -127,17 +124,18 @@ async def visits(session: AsyncSession, keyring: Keyring, dealer_id: str, rows: 
         else:
             parsed.append((row, data))
     by_id, by_mobile = await _owners(session, dealer_id, [data for _, data in parsed])
-    by_vin = await repository.vehicles_by_vin(session, {data.vin.strip().upper() for _, data in parsed if data.vin})
-    by_vehicle_id = await repository.vehicles_by_id(session, {data.vehicle_id for _, data in parsed if data.vehicle_id})
+    by_vin, by_vehicle_id = await import_repository.visited_vehicles(
+        session, {data.vin.strip().upper() for _, data in parsed if data.vin},
+        {data.vehicle_id for _, data in parsed if data.vehicle_id})
     stored = await repository.visits_by_order(session, dealer_id, {data.order_number for _, data in parsed})
-    events, fresh, readings = [], [], []
+    events, fresh, readings, moved = [], [], [], {}
     for row, data in parsed:
         refusals = visit_rules.visit_refusals(data.kind, data.subkind, data.visited_on, today)
         customer = _owner(data, by_id, by_mobile)
         if customer is None:
             refusals.append(("customer_id" if data.customer_id else "customer_mobile",
                              "no such live customer at this dealer"))
-        vehicle: Vehicle | None = by_vin.get(data.vin.strip().upper()) if data.vin else by_vehicle_id.get(
+        vehicle = by_vin.get(data.vin.strip().upper()) if data.vin else by_vehicle_id.get(
             data.vehicle_id) if data.vehicle_id else None
         if (data.vin or data.vehicle_id) and (vehicle is None or vehicle.dealer_id != dealer_id):
             refusals.append(("vin" if data.vin else "vehicle_id", "no such vehicle at this dealer"))
@@ -158,12 +156,12 @@ async def visits(session: AsyncSession, keyring: Keyring, dealer_id: str, rows: 
         fresh.append(visit)
         new_readings, visit_events = visit_rules.visit_effects(visit, vehicle, now)
         if new_readings:
-            customer_repository.add(session, vehicle)
+            moved[vehicle.id] = vehicle
             readings += new_readings
         events += visit_events
         outcomes[row.line] = {"line": row.line, "outcome": "created", "record_id": str(visit.id), "version": 0,
                               "owner_version": customer.version}
     await import_repository.copy_rows(session, Visit, fresh)
     await import_repository.copy_rows(session, OdometerReading, readings)
-    await session.flush()
+    await import_repository.move_odometers(session, moved.values())
     return [outcomes[row.line] for row in rows], events

@@ -127,7 +127,7 @@ async def process_next_batch(sessions: Sessions, keyring: Keyring, batch_size: i
 async def _fail_next_row(sessions: Sessions, error: Exception) -> int:
     async with sessions() as session, session.begin():
         job = await repository.claim_job(session)
-        rows = await repository.pending_rows(session, job.id, 1) if job else []
+        rows = await repository.pending_rows(session, job, 1) if job else []
         if not rows:
             return 0
         detail = f"could not be processed ({type(error).__name__}); the service log has the details"
@@ -142,7 +142,7 @@ async def _process(sessions: Sessions, keyring: Keyring, batch_size: int) -> int
         job = await repository.claim_job(session)
         if job is None:
             return 0
-        staged = await repository.pending_rows(session, job.id, batch_size)
+        staged = await repository.pending_rows(session, job, batch_size)
         outcomes, events = await _handle(session, keyring, job, staged)
         await _settle(session, job, outcomes, events)
         return max(len(staged), 1)
@@ -185,6 +185,7 @@ async def _settle(session: AsyncSession, job: ImportJob, outcomes: list[Outcome]
     for name in COUNTED:
         setattr(job, name, getattr(job, name) + sum(1 for o in outcomes if o["outcome"] == name))
     job.processed += len(outcomes)
+    job.handled_through = max([job.handled_through, *(o["line"] for o in outcomes)])
     job.status = "running"
     if job.processed >= job.total_rows:
         await _finish(session, job)

@@ -27,6 +27,9 @@ class ImportJob(Model, table=True):
     updated: int = 0
     unchanged: int = 0
     failed: int = 0
+    # Rows are handled in line order: every row up to here has its outcome, so the next batch starts after it
+    # instead of stepping over the index entries of handled rows.
+    handled_through: int = 0
     events: int = 0  # events staged, each carrying this job's id (`importjob`); ImportCompleted is not counted
     created_by: str
     created_at: datetime = Field(sa_type=sa.DateTime(timezone=True))

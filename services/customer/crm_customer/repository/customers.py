@@ -29,13 +29,6 @@ async def get_customer(session: AsyncSession, customer_id: uuid.UUID, *, for_upd
     return (await session.exec(query)).first()
 
 
-async def customers_by_id(session: AsyncSession, ids: Iterable[uuid.UUID]) -> list[Customer]:
-    ids = list(ids)
-    if not ids:
-        return []
-    return list((await session.exec(select(Customer).where(col(Customer.id).in_(ids)))).all())
-
-
 def _holding(dealer_id: str, mobiles: Iterable[str]):
     """Ids of the dealer's customers with any of these numbers, primary or other."""
     return select(CustomerMobile.customer_id).where(CustomerMobile.dealer_id == dealer_id,

@@ -5,7 +5,9 @@ import json
 import operator
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from datetime import datetime
+from types import SimpleNamespace
+from typing import Any, NamedTuple
 
 import asyncpg
 import sqlalchemy as sa
@@ -62,11 +64,11 @@ async def claim_job(session: AsyncSession) -> ImportJob | None:
     return (await session.exec(query)).first()
 
 
-async def pending_rows(session: AsyncSession, job_id: uuid.UUID, limit: int) -> list[tuple[int, str]]:
-    """(line, payload as PostgreSQL's canonical JSON text) of the next rows not handled yet."""
+async def pending_rows(session: AsyncSession, job: ImportJob, limit: int) -> list[tuple[int, str]]:
+    """(line, payload as PostgreSQL's canonical JSON text) of the job's next rows not handled yet."""
     return [tuple(row) for row in await (await driver(session)).fetch(
-        "SELECT line, payload::text FROM import_rows WHERE job_id = $1 AND outcome IS NULL ORDER BY line LIMIT $2",
-        job_id, limit)]
+        "SELECT line, payload::text FROM import_rows WHERE job_id = $1 AND line > $2 AND outcome IS NULL "
+        "ORDER BY line LIMIT $3", job.id, job.handled_through, limit)]
 
 
 async def fingerprint_hits(session: AsyncSession, dealer_id: str, kind: str,
@@ -132,6 +134,52 @@ async def copy_rows(session: AsyncSession, model: type[SQLModel], rows: Iterable
             for index in as_json:
                 record[index] = json.dumps(record[index], ensure_ascii=False)
     await (await driver(session)).copy_records_to_table(table.name, records=records, columns=names)
+
+
+class Owner(NamedTuple):
+    """What a vehicle or visit line needs of the customer it names."""
+
+    id: uuid.UUID
+    version: int
+    merged_into: uuid.UUID | None
+    erased_at: datetime | None
+
+
+async def owners(session: AsyncSession, dealer_id: str, ids: Iterable[uuid.UUID], mobiles: Iterable[str]
+                 ) -> tuple[dict[uuid.UUID, Owner], dict[str, Owner]]:
+    """The dealer's customers with these ids, and those holding these numbers (primary or other), by number."""
+    connection = await driver(session)
+    by_id = {row[0]: Owner(*row) for row in await connection.fetch(
+        "SELECT id, version, merged_into, erased_at FROM customers WHERE dealer_id = $1 AND id = ANY($2::uuid[])",
+        dealer_id, list(ids))}
+    by_mobile = {row[0]: Owner(*row[1:]) for row in await connection.fetch(
+        "SELECT m.mobile, c.id, c.version, c.merged_into, c.erased_at FROM customer_mobiles m "
+        "JOIN customers c ON c.id = m.customer_id WHERE m.dealer_id = $1 AND m.mobile = ANY($2::text[])",
+        dealer_id, list(mobiles))}
+    return by_id, by_mobile
+
+
+VISITED_VEHICLE = "id, dealer_id, customer_id, delivery_date, odometer_km, odometer_read_on"
+
+
+async def visited_vehicles(session: AsyncSession, vins: Iterable[str], ids: Iterable[uuid.UUID]
+                           ) -> tuple[dict[str, SimpleNamespace], dict[uuid.UUID, SimpleNamespace]]:
+    """The vehicles a batch of visits names (by VIN, by id), locked: a visit may move their odometer on."""
+    rows = await (await driver(session)).fetch(
+        f"SELECT vin, {VISITED_VEHICLE} FROM vehicles WHERE vin = ANY($1::text[]) OR id = ANY($2::uuid[]) "
+        "ORDER BY id FOR UPDATE", list(vins), list(ids))
+    vehicles = [(row[0], SimpleNamespace(**dict(row))) for row in rows]
+    return {vin: vehicle for vin, vehicle in vehicles}, {vehicle.id: vehicle for _, vehicle in vehicles}
+
+
+async def move_odometers(session: AsyncSession, vehicles: Iterable[SimpleNamespace]) -> None:
+    """The latest reading of each vehicle, in one statement."""
+    vehicles = list(vehicles)
+    if vehicles:
+        await (await driver(session)).execute(
+            "UPDATE vehicles v SET odometer_km = u.km, odometer_read_on = u.read_on "
+            "FROM unnest($1::uuid[], $2::int[], $3::date[]) AS u(id, km, read_on) WHERE v.id = u.id",
+            [v.id for v in vehicles], [v.odometer_km for v in vehicles], [v.odometer_read_on for v in vehicles])
 
 
 async def report(session: AsyncSession, job_id: uuid.UUID, *, only_failed: bool, after: int, limit: int
