@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -161,15 +162,25 @@ class Stack:
         path = self.state_dir / "logs" / f"{process}.log"
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
 
-    def stop(self) -> None:
-        for process in reversed(STARTED):
-            self.stop_process(process)
-        if self.sink and self.sink.poll() is None:
-            self.sink.terminate()
-            self.sink.wait(10)
+    def stop(self, grace: float = 8) -> None:
+        """Every process is told at once and given `grace` seconds, so Ctrl-C is done within seconds;
+        then the broker and PostgreSQL stop side by side."""
+        running = [p for p in [*self.processes.values(), self.sink] if p and p.poll() is None]
+        for process in running:
+            process.terminate()
+        deadline = time.monotonic() + grace
+        for process in running:
+            try:
+                process.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self.processes.clear()
         if getattr(self, "_owns_infrastructure", False):
-            self.broker.stop()
+            broker = threading.Thread(target=self.broker.stop, kwargs={"timeout": grace})
+            broker.start()
             self.postgres.stop()
+            broker.join()
 
 
 def main() -> None:
@@ -194,7 +205,7 @@ def main() -> None:
         if not arguments.no_demo:
             from crm_devstack.demo import load_demo
 
-            load_demo(stack.url("gateway"), "admin", stack.admin_password)
+            load_demo(stack.url("gateway"), "admin", stack.admin_password, segmentation=stack.url("segmentation"))
         print(banner(stack), flush=True)
         while all(p.poll() is None for p in stack.processes.values()):
             time.sleep(1)
@@ -203,6 +214,9 @@ def main() -> None:
     except KeyboardInterrupt:
         print("\nStopping …", flush=True)
     finally:
+        # a second Ctrl-C while stopping would leave the rest running: stopping is already under way
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         stack.stop()
         pid_file.unlink(missing_ok=True)
 
