@@ -21,30 +21,47 @@ class Params:
 
 def log_likelihood(params: Params, x, t_x, T) -> np.ndarray:
     """Equation (6) of the paper, per customer, in logs (log-sum-exp for the x > 0 term)."""
-    r, alpha, a, b = params.r, params.alpha, params.a, params.b
-    x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
-    common = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
-    beta_ab = special.betaln(a, b)
-    alive = special.betaln(a, b + x) - beta_ab - (r + x) * np.log(alpha + T)
-    repeat = x > 0
-    dropped = np.full_like(x, -np.inf)
-    dropped[repeat] = (special.betaln(a + 1, b + x[repeat] - 1) - beta_ab
-                       - (r + x[repeat]) * np.log(alpha + t_x[repeat]))
-    return common + np.logaddexp(alive, dropped)
+    return _Summary(x, t_x, T).log_likelihood(params)
+
+
+class _Summary:
+    """Customers' (x, t_x, T), with the parts of equation (6) that depend on x alone worked out once per
+    distinct x: a dealer's x takes a few dozen values, so a fit on 50,000 customers evaluates the gamma
+    and beta functions a few dozen times per step instead of 150,000 (the profile of a full rescore
+    showed these special functions as most of the batch's time)."""
+
+    def __init__(self, x, t_x, T):
+        self.x, self.t_x, self.T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
+        self.distinct, self.which = np.unique(self.x, return_inverse=True)
+        self.repeat = self.x > 0
+
+    def log_likelihood(self, params: Params) -> np.ndarray:
+        r, alpha, a, b = params.r, params.alpha, params.a, params.b
+        d = self.distinct
+        beta_ab = special.betaln(a, b)
+        common = special.gammaln(r + d) - special.gammaln(r) + r * np.log(alpha)
+        alive = common + special.betaln(a, b + d) - beta_ab
+        dropped = np.full_like(d, -np.inf)
+        dropped[d > 0] = common[d > 0] + special.betaln(a + 1, b + d[d > 0] - 1) - beta_ab
+        power = r + self.x
+        return np.logaddexp(alive[self.which] - power * np.log(alpha + self.T),
+                            dropped[self.which] - power * np.log(alpha + self.t_x))
 
 
 def fit(x, t_x, T, *, start: Params = Params(1.0, 1.0, 1.0, 1.0)) -> Params:
-    """Maximum likelihood over the log parameters (keeps them positive)."""
-    x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
+    """Maximum likelihood over the log parameters (keeps them positive): L-BFGS-B to get close in a few
+    hundred evaluations, then Nelder-Mead to settle (it polishes where the surface is flat; on its own
+    from the start it took up to 10,000 evaluations)."""
+    summary = _Summary(x, t_x, T)
 
     def negative(log_params: np.ndarray) -> float:
-        value = -log_likelihood(Params(*np.exp(log_params)), x, t_x, T).sum()
+        value = -summary.log_likelihood(Params(*np.exp(log_params))).sum()
         return value if np.isfinite(value) else 1e300
 
     first = np.log([start.r, start.alpha, start.a, start.b])
-    result = optimize.minimize(negative, first, method="Nelder-Mead",
-                               options={"xatol": 1e-7, "fatol": 1e-7, "maxiter": 10_000, "maxfev": 10_000})
-    result = optimize.minimize(negative, result.x, method="L-BFGS-B")
+    result = optimize.minimize(negative, first, method="L-BFGS-B")
+    result = optimize.minimize(negative, result.x, method="Nelder-Mead",
+                               options={"xatol": 1e-7, "fatol": 1e-7, "maxiter": 4_000, "maxfev": 4_000})
     return Params(*(float(v) for v in np.exp(result.x)))
 
 

@@ -32,7 +32,8 @@ def calibration_purchases() -> list[tuple[str, date, Decimal]]:
     return [b for b in bought if b[1] <= CALIBRATION_END]
 
 
-async def test_cdnow_visits_through_the_service_give_the_published_bgnbd_and_gamma_gamma(client, auth, kafka):
+async def test_cdnow_visits_through_the_service_give_the_published_bgnbd_and_gamma_gamma(client, auth, kafka,
+                                                                                           published):
     dealer = f"D-CDNOW-{uuid.uuid4().hex[:6]}"
     headers = auth(dealers=[dealer])
     shift = TODAY - CALIBRATION_END
@@ -87,3 +88,10 @@ async def test_cdnow_visits_through_the_service_give_the_published_bgnbd_and_gam
     expected = (spend["gamma"] + 2 * 22.345) * spend["p"] / (2 * spend["p"] + spend["q"] - 1)
     assert abs(float(first["margin_per_visit"]) - expected) < 0.01
     assert (first["visit_days"], first["visits_total"]) == (3, 3)
+    # the batch announced where it put the customer, as a partner reads it off crm.segmentation.v1 (a batch
+    # publishes only when a class changes, so the latest announcement names the classes the profile shows)
+    rescored = await eventually(lambda: published(customers["0001"], "crm.customer.rescored.v1"), timeout=30)
+    announced = rescored[-1].data
+    for field in ("value_type", "lifecycle_stage", "rfm_segment", "abc_class"):
+        assert announced[field] == first[field], field
+    assert announced["customer_id"] == str(customers["0001"]) and announced["dealer_id"] == dealer
