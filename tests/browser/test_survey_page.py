@@ -88,12 +88,23 @@ async def test_a_customer_answers_in_chinese_on_a_phone_and_sending_twice_shows_
     assert phone.requests.outside(gateway) == []
 
 
-async def test_without_javascript_the_form_still_works_and_a_low_score_asks_what_went_wrong(
+async def test_without_javascript_the_keyboard_and_the_form_work_and_a_low_score_asks_what_went_wrong(
         stack, gateway, phone_without_javascript):
     tab = phone_without_javascript
     invitation = await survey_link(stack, "D-BROWSER-SURVEY", name="李静")
     page, link = tab.page, gateway + invitation["link_path"]
     await page.goto(link)
+    # The keyboard alone: the language switch, then question by question; arrows pick within a scale.
+    await page.keyboard.press("Tab")
+    await expect(page.get_by_role("link", name="English")).to_be_focused()
+    await page.keyboard.press("Tab")
+    first_question = page.get_by_role("group", name=RATED[0])
+    await expect(first_question.get_by_role("radio", name="1", exact=True)).to_be_focused()
+    await page.keyboard.press("ArrowRight")
+    await expect(first_question.get_by_role("radio", name="2", exact=True)).to_be_checked()
+    await page.keyboard.press("Tab")
+    await expect(page.get_by_role("group", name=RATED[1]).get_by_role("radio", name="1", exact=True)).to_be_focused()
+
     complaint = page.get_by_role("textbox", name="请告诉我们哪里让您不满意")
     await expect(complaint).to_be_hidden()
 
