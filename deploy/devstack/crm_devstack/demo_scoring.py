@@ -12,7 +12,7 @@ import httpx
 from crm_devstack.demo_api import DEMO_DEALER, PROGRESS_EVERY, SCORING_TIMEOUT, DemoClient, consumer_lag
 
 FINISHED = ("done", "failed")
-NO_JOB_GRACE = 90.0  # seconds after which a read import without a scoring job is rescored by hand
+NO_JOB_GRACE = 20.0  # seconds after which a read import without a scoring job is rescored by hand
 
 
 class Progress:
@@ -75,21 +75,24 @@ def _jobs_for(api: DemoClient, import_id: str) -> list[dict] | None:
 
 
 def _wait_for_import_jobs(api: DemoClient, progress: Progress, import_ids: list[str]) -> dict:
-    """The last job of every changed import finished; the last one is answered."""
+    """Until the job naming the last import is finished and none naming the others waits. Segmentation
+    answers a request with a job already queued for the dealer, so the last import may have no job of its
+    own: once segmentation has read everything for a while and nothing is pending, the demo rescores."""
+    read_since = None
     while True:
-        latest = []
-        for import_id in import_ids:
-            jobs = sorted(_jobs_for(api, import_id) or [], key=lambda job: job.get("requested_at") or "")
-            latest.append(jobs[-1] if jobs else None)
-        if all(job and job["status"] in FINISHED for job in latest):
-            failed = [job for job in latest if job["status"] == "failed"]
-            return failed[0] if failed else latest[-1]
-        if not any(latest) and progress.elapsed() > NO_JOB_GRACE and not _lag(api):
-            print("  (segmentation has read the import but named no scoring job after it: asking for a rescore)",
-                  flush=True)
+        named = {import_id: sorted(_jobs_for(api, import_id) or [], key=lambda job: job.get("requested_at") or "")
+                 for import_id in import_ids}
+        pending = [job for jobs in named.values() for job in jobs if job["status"] not in FINISHED]
+        last = named[import_ids[-1]]
+        if last and not pending:
+            return last[-1]
+        lag = _lag(api)
+        read_since = (read_since or time.monotonic()) if lag == 0 else None
+        if not pending and read_since and time.monotonic() - read_since > NO_JOB_GRACE:
+            print("  (segmentation has read the import but named no scoring job after its last part: asking "
+                  "for a rescore)", flush=True)
             return _rescore_when_read(api, progress, expected=0)
-        progress.say(_reading(api) or ", ".join(job["status"] if job else "waiting for the import to be read"
-                                                for job in latest))
+        progress.say(_reading(api) or ", ".join(f"job {job['status']}" for job in pending) or "waiting for a job")
         _give_up_after(progress)
         time.sleep(1)
 
