@@ -30,14 +30,20 @@ def average_daily_km(first: Odometer, last: Odometer) -> float | None:
     return (last.km - first.km) / days
 
 
+# A car that barely moves reaches its next service by time long before by distance (and a forecast of
+# millions of days is no date at all).
+FORECAST_DAYS = 36_500
+
+
 def day_reaching(km_target: int, last: Odometer, daily_km: float | None) -> date | None:
-    """The day the odometer should show `km_target`, at the vehicle's own pace."""
+    """The day the odometer should show `km_target`, at the vehicle's own pace (None: not within a century)."""
     if daily_km is None or daily_km <= 0:
         return None
     remaining = km_target - last.km
     if remaining <= 0:
         return last.read_on
-    return last.read_on + timedelta(days=int(remaining / daily_km))
+    days = remaining / daily_km
+    return last.read_on + timedelta(days=int(days)) if days <= FORECAST_DAYS else None
 
 
 def first_service_due(delivery: date, last: Odometer | None, daily_km: float | None,

@@ -17,10 +17,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from crm_care import repository
 from crm_care.domain import calendar
-from crm_care.domain.plans import Occasion, ScanWindow, customer_occasions, still_relevant, vehicle_occasions
+from crm_care.domain.plans import Occasion, ScanWindow, customer_occasions, still_relevant
 from crm_care.domain.scan_bounds import vehicle_bounds
 from crm_care.handlers.common import WORKDAY_START, create_task
-from crm_care.models import actions, customers, messages, vehicles
+from crm_care.models import actions, customers, messages
+from crm_care.repository import due_scan
 from crm_kit.db import Sessions
 
 TASK_ROLES = {"delivery_follow_up": "cs_survey", "service_follow_up": "cs_survey", "win_back": "cr_activity",
@@ -55,52 +56,57 @@ async def _context(session: AsyncSession, cache: dict[str, DealerContext], deale
 
 async def scan(sessions: Sessions, today: date, *, grace_days: int = 7, ahead_days: int = 1,
                batch_size: int = 5000, dealer_id: str | None = None, store: bool = True) -> ScanResult:
-    """Walk the vehicles that can have anything due and every customer, in keyset-paged batches, and
-    store what falls due in each rule's window (up to `grace_days` back after a downtime).
+    """Store what falls due in each rule's window (up to `grace_days` back after a downtime).
 
-    The database picks the vehicles (`vehicles_with_something_due`): on a given day most of a million
-    have nothing, and the rules in Python cost far more than the read. `store=False` is the dry run:
-    the occasions are returned instead of stored.
+    Vehicles are scanned by the database in one set-based statement (`repository.due_scan`): the rules
+    in Python cost far more than the database needs. Customers' greetings go through Python in batches.
+    `store=False` is the dry run: the occasions are returned instead of stored.
     """
     window = ScanWindow(today, grace_days=grace_days, ahead_days=ahead_days)
     async with sessions() as session:
-        bounds = vehicle_bounds(await repository.plans_in_use(session), window)
+        plans = await repository.plans_by_dealer(session)
+    bounds = vehicle_bounds(list(plans.values()), window)
     result = ScanResult()
-    cache: dict[str, DealerContext] = {}
-    for table, key, view, occasions_of, picked in (
-        (vehicles, vehicles.c.vehicle_id, repository.vehicle_view, vehicle_occasions,
-         repository.vehicles_with_something_due(bounds)),
-        (customers, customers.c.customer_id, repository.customer_view, customer_occasions,
-         sa.and_(customers.c.erased_at.is_(None), customers.c.merged_into.is_(None))),
-    ):
-        after = None
-        while True:
-            async with sessions() as session, session.begin():
-                query = sa.select(table).where(picked).order_by(key).limit(batch_size)
-                if after is not None:
-                    query = query.where(key > after)
-                if dealer_id is not None:
-                    query = query.where(table.c.dealer_id == dealer_id)
-                batch = await repository.rows(session, query)
-                if not batch:
-                    break
-                after = getattr(batch[-1], key.name)
-                found: list[Occasion] = []
-                when: dict[str, datetime] = {}
-                for row in batch:
-                    context = await _context(session, cache, row.dealer_id)
-                    for occasion in occasions_of(view(row), context.plans, window):
-                        found.append(occasion)
-                        when[occasion.key] = due_at(occasion.due_on, context.time_zone)
-                if table is vehicles:
-                    result.vehicles += len(batch)
-                else:
-                    result.customers += len(batch)
-                if store:
-                    result.stored += await repository.store_occasions(session, found, when)
-                else:
-                    result.occasions += found
+    if store:
+        async with sessions() as session, session.begin():
+            result.vehicles, result.stored = await due_scan.store_due(session, plans, window, bounds)
+    else:
+        async with sessions() as session:
+            result.vehicles, result.occasions = await due_scan.due_occasions(session, plans, window, bounds,
+                                                                             dealer_id)
+    await _greetings(sessions, window, result, batch_size, dealer_id, store)
     return result
+
+
+async def _greetings(sessions: Sessions, window: ScanWindow, result: ScanResult, batch_size: int,
+                     dealer_id: str | None, store: bool) -> None:
+    """Birthdays and festivals, customer by customer in keyset-paged batches."""
+    cache: dict[str, DealerContext] = {}
+    key = customers.c.customer_id
+    after = None
+    while True:
+        async with sessions() as session, session.begin():
+            query = sa.select(customers).where(customers.c.erased_at.is_(None), customers.c.merged_into.is_(None))
+            if after is not None:
+                query = query.where(key > after)
+            if dealer_id is not None:
+                query = query.where(customers.c.dealer_id == dealer_id)
+            batch = await repository.rows(session, query.order_by(key).limit(batch_size))
+            if not batch:
+                return
+            after = batch[-1].customer_id
+            found: list[Occasion] = []
+            when: dict[str, datetime] = {}
+            for row in batch:
+                context = await _context(session, cache, row.dealer_id)
+                for occasion in customer_occasions(repository.customer_view(row), context.plans, window):
+                    found.append(occasion)
+                    when[occasion.key] = due_at(occasion.due_on, context.time_zone)
+            result.customers += len(batch)
+            if store:
+                result.stored += await repository.store_occasions(session, found, when)
+            else:
+                result.occasions += found
 
 
 async def dispatch_due(sessions: Sessions, now: datetime, limit: int = 200) -> int:

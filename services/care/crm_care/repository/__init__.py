@@ -12,7 +12,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from crm_care.domain.plans import DEFAULT_PLANS, CustomerView, Occasion, VehicleView, plan_params
 from crm_care.domain.policy import ContactRules
 from crm_care.domain.reminders import Odometer
-from crm_care.domain.scan_bounds import ServiceBound, VehicleBounds
 from crm_care.models import (
     actions,
     cases,
@@ -68,47 +67,10 @@ def customer_view(row) -> CustomerView:
                         erased=row.erased_at is not None)
 
 
-def _pace():
-    """The vehicle's own km a day, as `plans.daily_km` estimates it (None where it cannot tell)."""
-    v = vehicles.c
-    return sa.case(
-        (sa.and_(v.first_km.is_not(None), v.last_read_on > v.first_read_on, v.last_km >= v.first_km),
-         sa.cast(v.last_km - v.first_km, sa.Float) / (v.last_read_on - v.first_read_on)),
-        (sa.and_(v.delivery_date.is_not(None), v.last_read_on > v.delivery_date),
-         sa.cast(v.last_km, sa.Float) / (v.last_read_on - v.delivery_date)))
-
-
-def _due(since, since_km, bound: ServiceBound):
-    """`reminders.first_service_due` / `maintenance_due` in SQL: by time or by mileage, whichever first."""
-    v, pace = vehicles.c, _pace()
-    by_time = sa.cast(since + sa.func.make_interval(0, bound.months), sa.Date)
-    by_distance = sa.case(
-        (sa.or_(pace.is_(None), pace <= 0, since_km.is_(None)), None),
-        (v.last_km >= since_km + bound.km, v.last_read_on),
-        else_=v.last_read_on + sa.cast(sa.func.floor((since_km + bound.km - v.last_km) / pace), sa.Integer))
-    return sa.func.least(by_time, by_distance)
-
-
-def vehicles_with_something_due(bounds: VehicleBounds):
-    """The rows `plans.vehicle_occasions` can find anything in, picked by the database in one pass."""
-    v = vehicles.c
-    month_day = sa.func.to_char
-    picks = [v.insurance_expiry.in_(bounds.insurance_expiries), v.warranty_end.in_(bounds.warranty_ends),
-             month_day(v.delivery_date, "MM-DD").in_(bounds.delivery_month_days),
-             month_day(v.registration_date, "MM-DD").in_(bounds.registration_month_days)]
-    picks += [sa.and_(v.first_service_done.is_(False), v.delivery_date.is_not(None),
-                      _due(v.delivery_date, sa.literal(0), bound).between(bound.due_from, bound.due_to))
-              for bound in bounds.first_service]
-    picks += [sa.and_(v.last_service_on.is_not(None),
-                      _due(v.last_service_on, v.last_service_km, bound).between(bound.due_from, bound.due_to))
-              for bound in bounds.maintenance]
-    return sa.or_(*picks)
-
-
-async def plans_in_use(session: AsyncSession) -> list[dict[str, dict[str, Any]]]:
-    """The default plan and every dealer's own: the scan's bounds must cover them all."""
+async def plans_by_dealer(session: AsyncSession) -> dict[str, dict[str, dict[str, Any]]]:
+    """Every dealer's own plan, and the default under "": the due-scan applies each to its vehicles."""
     dealers_with_plans = (await session.exec(sa.select(plans.c.dealer_id).distinct())).scalars().all()
-    return [await dealer_plans(session, "")] + [await dealer_plans(session, d) for d in dealers_with_plans]
+    return {"": await dealer_plans(session, ""), **{d: await dealer_plans(session, d) for d in dealers_with_plans}}
 
 
 async def get_vehicle(session: AsyncSession, vehicle_id: uuid.UUID) -> sa.Row | None:
