@@ -182,11 +182,11 @@ def _past_surveys(dealer: DemoDealer, rng: random.Random, today: date) -> None:
 
 
 def load_demo(gateway: str, username: str, password: str, count: int = CUSTOMERS,
-              segmentation: str | None = None) -> int:
+              services: dict[str, str] | None = None) -> int:
     """Load the demo dealer and wait until segmentation has scored it; a re-run changes nothing.
-    `segmentation`: the service's own address, whose metrics show how far it has read the import."""
+    `services`: each service's own address, whose metrics show how far it has read the import."""
     dealer = generate(count=count)
-    with demo_api.DemoClient(gateway, username, password, segmentation) as api:
+    with demo_api.DemoClient(gateway, username, password, services) as api:
         api.configure_dealer()
         jobs = {"customers": api.run_import("customers", dealer.customers)}
         ids = api.customer_ids(jobs["customers"]["id"], [row["mobile"] for row in dealer.customers])

@@ -23,9 +23,9 @@ HISTORY_BATCH = 100
 
 
 class DemoClient:
-    def __init__(self, gateway: str, username: str, password: str, segmentation: str | None = None):
+    def __init__(self, gateway: str, username: str, password: str, services: dict[str, str] | None = None):
         self.client = httpx.Client(base_url=gateway, timeout=120)
-        self.segmentation = segmentation
+        self.services = services or {}  # service -> its own address, whose /metrics say how far it has read
         token = self.client.post("/auth/token", data={"grant_type": "password", "username": username,
                                                       "password": password}).raise_for_status().json()
         self.headers = {"Authorization": f"Bearer {token['access_token']}"}
@@ -107,6 +107,16 @@ class DemoClient:
             time.sleep(2 * (attempt + 1))
         return reply
 
+    def lag(self, service: str, topics: tuple[str, ...] = ("crm.customer.v1",)) -> int | None:
+        """How many events the service has still to read; None when it cannot be asked."""
+        if service not in self.services:
+            return None
+        try:
+            text = httpx.get(self.services[service] + "/metrics", timeout=5).text
+        except httpx.HTTPError:
+            return None
+        return sum(consumer_lag(text, topic) for topic in topics)
+
     def _template_questions(self, kind: str) -> list[dict]:
         templates = self._get("/api/v1/surveys/templates", kind=kind)
         shipped = next(t for t in templates if t["dealer_id"] is None and t["status"] == "published")
@@ -162,6 +172,6 @@ def _ndjson(rows: list[dict], today: date) -> Iterator[bytes]:
 
 
 def consumer_lag(metrics_text: str, topic: str = "crm.customer.v1") -> int:
-    """Events of `topic` segmentation has not read yet, summed over its partitions."""
+    """Events of `topic` a service has not read yet, summed over its partitions."""
     pattern = re.compile(r'^crm_consumer_lag_messages\{[^}]*topic="' + re.escape(topic) + r'"[^}]*\}\s+(\S+)$', re.M)
     return int(sum(float(value) for value in pattern.findall(metrics_text)))

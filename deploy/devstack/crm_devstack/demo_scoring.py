@@ -7,9 +7,7 @@ segmentation has read every event of the import and asks for a rescore itself (`
 
 import time
 
-import httpx
-
-from crm_devstack.demo_api import DEMO_DEALER, PROGRESS_EVERY, SCORING_TIMEOUT, DemoClient, consumer_lag
+from crm_devstack.demo_api import DEMO_DEALER, PROGRESS_EVERY, SCORING_TIMEOUT, DemoClient
 
 FINISHED = ("done", "failed")
 NO_JOB_GRACE = 20.0  # seconds after which a read import without a scoring job is rescored by hand
@@ -118,12 +116,7 @@ def _rescore_when_read(api: DemoClient, progress: Progress, expected: int) -> di
 
 
 def _lag(api: DemoClient) -> int | None:
-    if api.segmentation is None:
-        return None
-    try:
-        return consumer_lag(httpx.get(api.segmentation + "/metrics", timeout=5).text)
-    except httpx.HTTPError:
-        return None
+    return api.lag("segmentation")
 
 
 def _reading(api: DemoClient) -> str | None:

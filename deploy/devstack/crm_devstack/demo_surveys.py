@@ -6,6 +6,7 @@ complaint case for it by itself. A re-run finds the invitations answered and ans
 
 import random
 import time
+from datetime import UTC, datetime
 
 from crm_devstack.demo_api import (
     DEMO_DEALER,
@@ -18,6 +19,8 @@ from crm_devstack.demo_api import (
 from crm_devstack.demo_scoring import Progress
 
 LIVE = ("sent", "opened", "answered")
+CARE_READS = ("crm.customer.v1", "crm.segmentation.v1", "crm.survey.v1")
+CARE_TIMEOUT = 180.0
 ANSWERED_SHARE = 0.75
 
 
@@ -36,11 +39,24 @@ def _live_invitations(api: DemoClient, customers: set[str]) -> list[dict]:
             if invitation["dealer_id"] == DEMO_DEALER and invitation["customer_id"] in customers]
 
 
+def _all_sent(api: DemoClient, customers: set[str], invitations: list[dict]) -> bool:
+    """Every customer has a live invitation, or survey has read every visit and none is due unsent (the
+    quiet period or a missing consent keeps some customers from being surveyed)."""
+    if {i["customer_id"] for i in invitations} >= customers:
+        return True
+    if api.lag("survey") != 0:
+        return False
+    now = datetime.now(UTC).isoformat()
+    due = [i for i in _pages(api, "/api/v1/surveys/invitations", status="scheduled")
+           if i["customer_id"] in customers and i["send_at"] <= now]
+    return not due
+
+
 def answer_recent_invitations(api: DemoClient, customer_ids: list[str]) -> None:
     customers = set(customer_ids)
     progress = Progress("surveys of the last days")
     invitations = _live_invitations(api, customers)
-    while len({i["customer_id"] for i in invitations}) < len(customers) and progress.elapsed() < INVITATIONS_TIMEOUT:
+    while not _all_sent(api, customers, invitations) and progress.elapsed() < INVITATIONS_TIMEOUT:
         progress.say(f"{len(invitations)} invitations sent to {len(customers)} customers with recent visits")
         time.sleep(1)
         invitations = _live_invitations(api, customers)
@@ -73,13 +89,16 @@ def _answer(api: DemoClient, link_path: str, answers: dict) -> None:
 
 
 def _wait_for_cases(api: DemoClient, progress: Progress) -> int:
-    """Care opens a case for each hot alert it reads; wait (a little) until it has read them."""
+    """Care opens a case for each hot alert and delivers each invitation as it reads them: wait (a bounded
+    while) until it has read what the import and the answers caused."""
     alerts = [a for a in _pages(api, "/api/v1/surveys/alerts", status="open") if a["dealer_id"] == DEMO_DEALER]
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + CARE_TIMEOUT
     while True:
         cases = [c for c in api._get("/api/v1/care/cases", state="open", limit=200)
                  if c["dealer_id"] == DEMO_DEALER]
-        if len(cases) >= len(alerts) or time.monotonic() > deadline:
+        lag = api.lag("care", CARE_READS)
+        if (len(cases) >= len(alerts) and not lag) or time.monotonic() > deadline:
             return len(cases)
-        progress.say(f"care has opened {len(cases)} complaint cases for {len(alerts)} hot alerts")
+        progress.say(f"care has opened {len(cases)} complaint cases for {len(alerts)} hot alerts"
+                     + (f" and has {lag} events still to read" if lag else ""))
         time.sleep(1)

@@ -205,7 +205,8 @@ def main() -> None:
         if not arguments.no_demo:
             from crm_devstack.demo import load_demo
 
-            load_demo(stack.url("gateway"), "admin", stack.admin_password, segmentation=stack.url("segmentation"))
+            load_demo(stack.url("gateway"), "admin", stack.admin_password,
+                      services={service: stack.url(service) for service in SERVICES})
         print(banner(stack), flush=True)
         while all(p.poll() is None for p in stack.processes.values()):
             time.sleep(1)
