@@ -45,13 +45,20 @@ def summarise(visits: VisitColumns, n: int) -> tuple[Histories, dict[str, np.nda
         ufunc.at(out, c[mask], days[mask])
         return np.where(out == start, NO_DAY, out)
 
-    everything = np.ones(len(c), dtype=bool)
-    first = extreme(np.maximum, everything, np.iinfo(np.int64).min)
-    last = extreme(np.minimum, everything, np.iinfo(np.int64).max)
     lowest = int(days.min()) if len(days) else 0
     span = (int(days.max()) - lowest + 1) if len(days) else 1
-    day_keys = np.unique(c * span + (days - lowest))
-    visit_days = np.bincount(day_keys // span, minlength=n)
+    # one key per (customer, day), sorted, first of each run (np.unique took minutes here on 5M int64 keys);
+    # a customer's run of keys starts at its last visit and ends at its first (days count backwards)
+    day_keys = np.sort(c * span + (days - lowest))
+    day_keys = day_keys[np.r_[True, day_keys[1:] != day_keys[:-1]]] if len(day_keys) else day_keys
+    owner = day_keys // span
+    visit_days = np.bincount(owner, minlength=n)
+    first, last = np.full(n, NO_DAY, dtype=np.int64), np.full(n, NO_DAY, dtype=np.int64)
+    if len(day_keys):
+        starts = np.r_[True, owner[1:] != owner[:-1]]
+        ends = np.r_[owner[1:] != owner[:-1], True]
+        last[owner[starts]] = day_keys[starts] % span + lowest
+        first[owner[ends]] = day_keys[ends] % span + lowest
     repeat_day = days != first[c]
     recent, prior = days < 365, (days >= 365) & (days < 730)
     seen = total > 0
