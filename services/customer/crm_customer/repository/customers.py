@@ -53,12 +53,16 @@ async def find_duplicate(session: AsyncSession, dealer_id: str, *, mobiles: Iter
 
 async def find_by_keys(session: AsyncSession, dealer_id: str, mobiles: Iterable[str],
                        hashes: Iterable[str]) -> list[Customer]:
+    """Two index lookups rather than one OR, which PostgreSQL answers by scanning every customer."""
     mobiles, hashes = list(mobiles), list(hashes)
-    if not mobiles and not hashes:
-        return []
-    query = select(Customer).where(Customer.dealer_id == dealer_id, sa.or_(
-        col(Customer.id).in_(_holding(dealer_id, mobiles)), col(Customer.id_number_hash).in_(hashes)))
-    return list((await session.exec(query)).all())
+    found: dict[uuid.UUID, Customer] = {}
+    if mobiles:
+        query = select(Customer).where(col(Customer.id).in_(_holding(dealer_id, mobiles)))
+        found.update((c.id, c) for c in (await session.exec(query)).all())
+    if hashes:
+        query = select(Customer).where(Customer.dealer_id == dealer_id, col(Customer.id_number_hash).in_(hashes))
+        found.update((c.id, c) for c in (await session.exec(query)).all())
+    return list(found.values())
 
 
 async def sync_mobiles(session: AsyncSession, customers: Iterable[Customer]) -> None:

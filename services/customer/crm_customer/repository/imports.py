@@ -165,10 +165,12 @@ VISITED_VEHICLE = "id, dealer_id, customer_id, delivery_date, odometer_km, odome
 async def visited_vehicles(session: AsyncSession, vins: Iterable[str], ids: Iterable[uuid.UUID]
                            ) -> tuple[dict[str, SimpleNamespace], dict[uuid.UUID, SimpleNamespace]]:
     """The vehicles a batch of visits names (by VIN, by id), locked: a visit may move their odometer on."""
-    rows = await (await driver(session)).fetch(
-        f"SELECT vin, {VISITED_VEHICLE} FROM vehicles WHERE vin = ANY($1::text[]) OR id = ANY($2::uuid[]) "
-        "ORDER BY id FOR UPDATE", list(vins), list(ids))
-    vehicles = [(row[0], SimpleNamespace(**dict(row))) for row in rows]
+    connection = await driver(session)
+    rows = [*await connection.fetch(f"SELECT vin, {VISITED_VEHICLE} FROM vehicles WHERE vin = ANY($1::text[]) "
+                                    "ORDER BY id FOR UPDATE", list(vins)),
+            *await connection.fetch(f"SELECT vin, {VISITED_VEHICLE} FROM vehicles WHERE id = ANY($1::uuid[]) "
+                                    "ORDER BY id FOR UPDATE", list(ids))]  # two index lookups, not one OR
+    vehicles = [(row[0], SimpleNamespace(**dict(list(row.items())[1:]))) for row in rows]
     return {vin: vehicle for vin, vehicle in vehicles}, {vehicle.id: vehicle for _, vehicle in vehicles}
 
 
