@@ -141,7 +141,7 @@ def run(scratch: Path) -> None:
     os.environ.setdefault("GATEWAY_RATE_LIMIT_BURST", "1000000")
     broker = KafkaBroker(scratch / "kafka")
     postgres = EmbeddedPostgres(scratch / "pg", fast=False)
-    broker.start()
+    broker.start(timeout=600)  # a busy 2-core box can take minutes to start a broker
     postgres.start()
     stack = Stack(scratch / "stack", ports={p: free_port() for p in ("gateway", "customer", "segmentation",
                                                                       "survey", "care")},
@@ -152,7 +152,7 @@ def run(scratch: Path) -> None:
         (stack.state_dir / "logs").mkdir(exist_ok=True)
         for process in ("gateway", "customer"):
             stack.start_process(process)
-        stack.wait_ready(("gateway", "customer"))
+        stack.wait_ready(("gateway", "customer"), timeout=600)
         token = httpx.post(stack.url("gateway") + "/auth/token", data={
             "grant_type": "password", "username": "admin", "password": stack.admin_password}).json()["access_token"]
         headers = {"Authorization": f"Bearer {token}"}
