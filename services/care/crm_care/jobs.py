@@ -28,7 +28,8 @@ async def due_scan(app: FastAPI) -> None:
     async def step() -> bool:
         now = datetime.now(UTC)
         result = await scheduler.scan(app.state.sessions, scheduler.local_today(now),
-                                      grace_days=settings.scan_grace_days, batch_size=settings.scan_batch_size)
+                                      grace_days=settings.scan_grace_days, batch_size=settings.scan_batch_size,
+                                      workers=settings.scan_workers)
         ACTIONS_STORED.inc(result.stored)
         LAST_SCAN.set(now.timestamp())
         return False

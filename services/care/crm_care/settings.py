@@ -31,7 +31,9 @@ class CareSettings(ServiceSettings):
     # Scheduler
     scan_interval_seconds: float = Field(3600, gt=0, description="How often the due-scan looks ahead")
     scan_grace_days: int = Field(7, ge=0, le=60, description="Missed days the scan catches up after downtime")
-    scan_batch_size: int = Field(5000, ge=100, le=100_000)
+    scan_batch_size: int = Field(5000, ge=100, le=100_000, description="Customers per greeting batch")
+    scan_workers: int = Field(2, ge=1, le=16, description="Slices of the vehicles scanned side by side (one "
+                              "connection each): about the database's cores")
     dispatch_poll_seconds: float = Field(1.0, gt=0, le=60)
     dispatch_batch_size: int = Field(200, ge=1, le=10_000)
     send_poll_seconds: float = Field(1.0, gt=0, le=60)

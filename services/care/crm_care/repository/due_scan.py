@@ -7,6 +7,7 @@ same answers on a random fleet. Change one, change the other.
 """
 
 import json
+import uuid
 from typing import Any
 
 import sqlalchemy as sa
@@ -144,7 +145,8 @@ OCCASIONS = f"""
 """
 
 
-def _candidates(bounds: VehicleBounds, dealer_id: str | None) -> tuple[str, dict[str, Any]]:
+def _candidates(bounds: VehicleBounds, dealer_id: str | None,
+                id_range: tuple[uuid.UUID, uuid.UUID | None] | None = None) -> tuple[str, dict[str, Any]]:
     """The vehicles that can have anything due (the cheap first cut, `scan_bounds`), with their dealer's plan
     and their pace, computed once a row (OFFSET 0 keeps the planner from copying it into every test)."""
     params: dict[str, Any] = {
@@ -163,10 +165,15 @@ def _candidates(bounds: VehicleBounds, dealer_id: str | None) -> tuple[str, dict
             # a range test computes the forecast once; BETWEEN would write it out twice
             picks.append(f"({guard} AND {due} <@ daterange(CAST(:{name}{n}_from AS date), "
                          f"CAST(:{name}{n}_to AS date), '[]'))")
-    dealer = ""
+    where = []
     if dealer_id is not None:
-        dealer = "WHERE v.dealer_id = :dealer_id"
+        where.append("v.dealer_id = :dealer_id")
         params["dealer_id"] = dealer_id
+    if id_range is not None:  # a slice of the key space: slices run side by side on their own connections
+        where.append("v.vehicle_id >= CAST(:low AS uuid) AND (CAST(:high AS uuid) IS NULL OR v.vehicle_id < "
+                     "CAST(:high AS uuid))")
+        params.update(low=id_range[0], high=id_range[1])
+    dealer = f"WHERE {' AND '.join(where)}" if where else ""
     return f"""
         SELECT v.*, pl.*, COALESCE(d.time_zone, 'Asia/Shanghai') AS tz
         FROM (SELECT v.*, {PACE} AS pace FROM care_vehicles v {dealer} OFFSET 0) v
@@ -184,14 +191,21 @@ KEY = "o.rule || ':' || o.vehicle_id || ':' || o.occasion"
 CRITICAL = f"o.rule IN ({', '.join(repr(rule) for rule in sorted(CRITICAL_RULES))})"
 
 
+def key_slices(count: int) -> list[tuple[uuid.UUID, uuid.UUID | None]]:
+    """[low, high) ranges of vehicle ids that split the table into `count` even parts (ids are random)."""
+    edges = [uuid.UUID(int=n * (1 << 128) // count) for n in range(count)]
+    return list(zip(edges, [*edges[1:], None], strict=True))
+
+
 async def store_due(session: AsyncSession, plans: dict[str, dict[str, dict[str, Any]]], window: ScanWindow,
-                    bounds: VehicleBounds) -> tuple[int, int]:
-    """Store what falls due for every vehicle, in one statement: (vehicles with something due, actions stored).
+                    bounds: VehicleBounds, id_range: tuple[uuid.UUID, uuid.UUID | None]) -> tuple[int, int]:
+    """Store what falls due for the vehicles in `id_range`, in one statement: (vehicles with something due,
+    actions stored).
 
     One pass over the table: paging it by key made the database visit the rows in key order, at random.
     `plans` maps each dealer with its own plan, and "" the default, to rule -> parameters.
     """
-    candidates, params = _candidates(bounds, None)
+    candidates, params = _candidates(bounds, None, id_range)
     statement = sa.text(f"""
         WITH plans AS MATERIALIZED ({PLANS}),
         cand AS MATERIALIZED ({candidates}),
