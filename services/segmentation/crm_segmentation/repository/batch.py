@@ -40,10 +40,14 @@ def _record(fields: list[tuple[str, str]]) -> np.dtype:
 
 
 class _Rows:
-    """Collects a binary COPY stream into records as chunks arrive (never the whole stream in memory)."""
+    """Collects a binary COPY stream into native columns as chunks arrive: the wire records (60 bytes a
+    visit) are parsed a few megabytes at a time, so the stream is never held whole (peak memory)."""
+
+    FLUSH_BYTES = 4 << 20
 
     def __init__(self, record: np.dtype):
-        self.record, self.pending, self.parts, self.started = record, bytearray(), [], False
+        self.record, self.pending, self.started = record, bytearray(), False
+        self.parts: dict[str, list[np.ndarray]] = {name: [] for name in record.names if not name.startswith("_")}
 
     async def __call__(self, chunk: bytes) -> None:
         self.pending += chunk
@@ -51,21 +55,33 @@ class _Rows:
             assert self.pending.startswith(SIGNATURE), "not a binary COPY stream"
             del self.pending[:len(HEADER)]
             self.started = True
+        if self.started and len(self.pending) >= self.FLUSH_BYTES:
+            self._parse()
+
+    def _parse(self) -> None:
         whole = len(self.pending) // self.record.itemsize * self.record.itemsize
-        if self.started and whole:
-            self.parts.append(np.frombuffer(bytes(self.pending[:whole]), dtype=self.record).copy())
-            del self.pending[:whole]
+        if not whole:
+            return
+        records = np.frombuffer(bytes(self.pending[:whole]), dtype=self.record)
+        for name, parts in self.parts.items():
+            parts.append(records[name].astype(records.dtype[name].newbyteorder("=")))
+        del self.pending[:whole]
 
-    def records(self) -> np.ndarray:
+    def columns(self) -> dict[str, np.ndarray]:
+        self._parse()
         assert bytes(self.pending) == TRAILER, "a row with a NULL or a variable width in a fixed-width COPY"
-        rows = np.concatenate(self.parts) if self.parts else np.zeros(0, dtype=self.record)
-        return rows
+        columns = {}
+        for name in list(self.parts):
+            parts = self.parts.pop(name)
+            columns[name] = (np.concatenate(parts) if parts
+                             else np.zeros(0, dtype=self.record[name].newbyteorder("=")))
+        return columns
 
 
-async def _copy_out(session: AsyncSession, query: str, fields: list[tuple[str, str]], *args) -> np.ndarray:
+async def _copy_out(session: AsyncSession, query: str, fields: list[tuple[str, str]], *args) -> dict[str, np.ndarray]:
     rows = _Rows(_record(fields))
     await (await _driver(session)).copy_from_query(query, *args, output=rows, format="binary")
-    return rows.records()
+    return rows.columns()
 
 
 @dataclass
