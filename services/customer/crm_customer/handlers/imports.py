@@ -187,7 +187,7 @@ async def _settle(session: AsyncSession, job: ImportJob, outcomes: list[Outcome]
     job.processed += len(outcomes)
     job.handled_through = max([job.handled_through, *(o["line"] for o in outcomes)])
     job.status = "running"
-    if job.processed >= job.total_rows:
+    if job.processed >= job.total_rows or not outcomes:  # no row left to handle is done, whatever the counts
         await _finish(session, job)
     customer_repository.add(session, job)
 
