@@ -65,37 +65,47 @@ def test_run_shows_a_scored_demo_dealer_on_every_screen_and_stops_on_ctrl_c(tmp_
 
 
 def _a_newcomer_finds_the_demo_dealer_on_every_screen(gateway: str, printed: str) -> None:
+    """Every screen is checked and every empty one named, so one run shows all that is missing."""
+    missing = []
+
+    def expect(shown: bool, screen: str) -> None:
+        if not shown:
+            missing.append(screen)
+
     with httpx.Client(base_url=gateway, timeout=30) as client:
         token = client.post("/auth/token", data={"grant_type": "password", "username": "admin",
                                                  "password": "admin-demo-password"}).json()["access_token"]
         client.headers["Authorization"] = f"Bearer {token}"
 
         value_types = client.get("/api/v1/kpis/distributions", params={"dealer_id": DEALER}).json()["value_type"]
-        assert sum(value_types.values()) == 2000 and value_types.get("unscored", 0) == 0, value_types
+        expect(sum(value_types.values()) == 2000 and value_types.get("unscored", 0) == 0,
+               f"customers with value types: {value_types}")
 
         tasks = _all(client, "/api/v1/care/tasks", dealer_id=DEALER, status="open")
-        assert 10 <= len(tasks) < 100, Counter(task["reason"] for task in tasks)
+        expect(10 <= len(tasks) < 100, f"tens of open tasks: {Counter(task['reason'] for task in tasks)}")
         last_week = datetime.now(UTC) - timedelta(days=8)
-        assert all(datetime.fromisoformat(task["due_at"]) >= last_week for task in tasks), \
-            sorted(task["due_at"] for task in tasks)[:5]
+        expect(all(datetime.fromisoformat(task["due_at"]) >= last_week for task in tasks),
+               f"no task due before last week: {sorted(task['due_at'] for task in tasks)[:5]}")
 
         answered = client.get("/api/v1/surveys/responses", params={"limit": 500}).json()["items"]
-        assert {"ssi", "csi"} <= {response["kind"] for response in answered}
-        assert any(response["channel"] == "web" and response["recorded_at"] >= last_week.isoformat()
-                   for response in answered), "the last days' invitations were answered on /s/{token}"
+        expect({"ssi", "csi"} <= {response["kind"] for response in answered}, "answered SSI and CSI surveys")
+        expect(any(response["channel"] == "web" and response["recorded_at"] >= last_week.isoformat()
+                   for response in answered), "the last days' invitations answered on /s/{token}")
         alerts = client.get("/api/v1/surveys/alerts", params={"status": "open"}).json()["items"]
-        assert [alert for alert in alerts if alert["dealer_id"] == DEALER]
+        expect(any(alert["dealer_id"] == DEALER for alert in alerts), "a hot alert")
         csi = client.get(f"/api/v1/surveys/analytics/dealers/{DEALER}", params={"kind": "csi"}).json()
-        assert len([month for month in csi["trend"] if month["responses"]]) >= 12, csi["trend"]
+        expect(len([month for month in csi["trend"] if month["responses"]]) >= 12,
+               f"a CSI trend over 12 months: {csi['trend']}")
 
         cases = client.get("/api/v1/care/cases", params={"state": "open", "limit": 200}).json()
-        assert [case for case in cases if case["dealer_id"] == DEALER]
+        expect(any(case["dealer_id"] == DEALER for case in cases), "open complaint cases")
 
         sink = re.search(r"Messages\s+(http://\S+)", printed).group(1)
-        assert httpx.get(sink, timeout=10).json(), "care's messages landed on the sink page"
+        expect(bool(httpx.get(sink, timeout=10).json()), "care's messages on the sink page")
 
         history = client.get("/api/v1/kpis/grasp-rate/history", params={"dealer_id": DEALER}).json()
-        assert len({row["month"] for row in history}) == 12
+        expect(len({row["month"] for row in history}) == 12, "grasp-rate history over 12 months")
+    assert not missing, missing
 
 
 def _all(client: httpx.Client, path: str, **params) -> list[dict]:
