@@ -1,4 +1,8 @@
-"""RFC 9457 problem details for every error a client can see."""
+"""RFC 9457 problem details for every error a client can see, in the client's language (zh-CN or en).
+
+The language comes from Accept-Language; without one, the service's `problem_language` setting decides.
+Field pointers (`in`, `pointer`, `name`) never change with the language: clients read them.
+"""
 
 import logging
 from typing import Any
@@ -9,7 +13,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from crm_kit import problem_texts
 from crm_kit.db import unavailable, unstorable
+from crm_kit.problem_texts import Language
 
 MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger(__name__)
@@ -20,6 +26,8 @@ class Problem(Exception):
 
     `errors` lists field-level failures: {"in": "body", "pointer": "/mobile", "detail": "..."}
     or {"in": "query", "name": "limit", "detail": "..."}.
+    `detail_key` (+ `detail_params`) names a detail of the catalogue in `crm_kit.problem_texts`, so it is
+    answered in the client's language; `detail` is then its English.
     """
 
     def __init__(
@@ -31,16 +39,23 @@ class Problem(Exception):
         type: str = "about:blank",
         errors: list[dict[str, Any]] | None = None,
         headers: dict[str, str] | None = None,
+        detail_key: str | None = None,
+        detail_params: dict[str, Any] | None = None,
         **extra: Any,
     ):
+        self.detail_key, self.detail_params = detail_key, detail_params or {}
+        if detail is None and detail_key:
+            detail = problem_texts.detail(detail_key, self.detail_params, None, "en")
         super().__init__(detail or title)
         self.status, self.title, self.detail, self.type = status, title, detail, type
         self.errors, self.headers, self.extra = errors, headers, extra
 
-    def body(self, instance: str | None = None) -> dict[str, Any]:
-        body: dict[str, Any] = {"type": self.type, "title": self.title, "status": self.status}
-        if self.detail:
-            body["detail"] = self.detail
+    def body(self, instance: str | None = None, language: Language = "en") -> dict[str, Any]:
+        title = problem_texts.title(self.status, self.title, language)
+        body: dict[str, Any] = {"type": self.type, "title": title, "status": self.status}
+        detail = problem_texts.detail(self.detail_key, self.detail_params, self.detail, language)
+        if detail:
+            body["detail"] = detail
         if instance:
             body["instance"] = instance
         if self.errors:
@@ -56,20 +71,31 @@ def field_error(location: str, field: str, detail: str) -> dict[str, Any]:
     return {"in": location, "name": field, "detail": detail}
 
 
-def invalid(*errors: dict[str, Any], detail: str = "The request has invalid fields.") -> Problem:
-    return Problem(422, "Unprocessable Content", detail, errors=list(errors))
+def invalid(*errors: dict[str, Any], detail: str | None = None) -> Problem:
+    return Problem(422, "Unprocessable Content", detail, errors=list(errors),
+                   detail_key=None if detail else "invalid")
 
 
 def not_found(what: str) -> Problem:
-    return Problem(404, "Not Found", f"No such {what}.")
+    return Problem(404, "Not Found", detail_key="not_found", detail_params={"what": what})
 
 
-def response(problem: Problem, request: Request) -> JSONResponse:
+def language_of(request: Request) -> Language:
+    """Accept-Language first; then the service's `problem_language` setting (zh-CN when it has none)."""
+    settings = getattr(request.app.state, "settings", None)
+    default = getattr(settings, "problem_language", problem_texts.DEFAULT_LANGUAGE)
+    return problem_texts.negotiate(request.headers.get("accept-language"), default)
+
+
+def response(problem: Problem, request: Request, language: Language | None = None) -> JSONResponse:
+    language = language or language_of(request)
+    # Vary tells caches that the same URL answers in another language for another Accept-Language.
+    headers = {**(problem.headers or {}), "Content-Language": language, "Vary": "Accept-Language"}
     return JSONResponse(
-        problem.body(instance=request.url.path),
+        problem.body(instance=request.url.path, language=language),
         status_code=problem.status,
         media_type=MEDIA_TYPE,
-        headers=problem.headers,
+        headers=headers,
     )
 
 
@@ -83,8 +109,9 @@ def _pointer(location: tuple[Any, ...]) -> dict[str, Any]:
 
 async def _validation(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
-    errors = [{**_pointer(tuple(e["loc"])), "detail": e["msg"]} for e in error.errors()]
-    return response(invalid(*errors), request)
+    language = language_of(request)
+    errors = [{**_pointer(tuple(e["loc"])), "detail": problem_texts.field_error(e, language)} for e in error.errors()]
+    return response(invalid(*errors), request, language)
 
 
 async def _problem(request: Request, error: Exception) -> JSONResponse:
@@ -105,19 +132,17 @@ async def _database_error(request: Request, error: Exception) -> JSONResponse:
     """The safety net under validation: a value that slipped past it is still the client's 422, not our 500."""
     if unstorable(error):
         log.warning("a value the database cannot store on %s %s: %s", request.method, request.url.path, error)
-        return response(Problem(422, "Unprocessable Content",
-                                "A value is out of the range or character set the system can store."), request)
+        return response(Problem(422, "Unprocessable Content", detail_key="unstorable"), request)
     if not unavailable(error):
         return await _unexpected(request, error)
     log.warning("database unavailable: %s", error)
-    problem = Problem(503, "Service Unavailable", "The database is unavailable; retry shortly.",
-                      headers={"Retry-After": "2"})
+    problem = Problem(503, "Service Unavailable", detail_key="database_unavailable", headers={"Retry-After": "2"})
     return response(problem, request)
 
 
 async def _unexpected(request: Request, error: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return response(Problem(500, "Internal Server Error", "Something went wrong on our side."), request)
+    return response(Problem(500, "Internal Server Error", detail_key="unexpected"), request)
 
 
 def install(app: FastAPI) -> None:

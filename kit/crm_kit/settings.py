@@ -27,6 +27,8 @@ class ServiceSettings(BaseSettings):
     jwt_public_key: str | None = None  # PEM; when set, the JWKS URL is not used
     jwt_issuer: str = "crm-gateway"
     jwt_audience: str = "crm"
+    # The language of problem documents for a client that sends no Accept-Language.
+    problem_language: Literal["zh-CN", "en"] = "zh-CN"
     log_level: str = "INFO"
     log_json: bool = True
     relay_batch_size: int = Field(500, ge=1, le=10_000)
