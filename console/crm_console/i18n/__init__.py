@@ -1,6 +1,7 @@
 """Message catalogues (zh-CN first, en): every text a page shows comes from here, never from a template.
 
-A catalogue is a flat JSON object of dotted keys to texts with `{name}` placeholders. A key missing from
+A catalogue is a flat JSON object of dotted keys to texts with `{name}` placeholders: `<language>.json` for
+the shell (layout, sign-in, home, customers) and one file a screen in `<language>/`, merged over it. A key missing from
 the reader's language falls back to zh-CN, then to the key itself, so a gap shows up instead of breaking.
 """
 
@@ -15,7 +16,10 @@ HERE = Path(__file__).resolve().parent
 
 @cache
 def catalogue(language: str) -> dict[str, str]:
-    return json.loads((HERE / f"{language}.json").read_text(encoding="utf-8"))
+    merged = json.loads((HERE / f"{language}.json").read_text(encoding="utf-8"))
+    for screen in sorted((HERE / language).glob("*.json")):
+        merged.update(json.loads(screen.read_text(encoding="utf-8")))
+    return merged
 
 
 class Translator:
