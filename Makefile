@@ -15,7 +15,7 @@ help:
 	@echo "make run      start broker, database, the four services and the gateway; load the demo dealer"
 	@echo "make test     the whole suite against its own throwaway broker and database"
 	@echo "make stop     stop a 'make run' started in the background"
-	@echo "make lint     ruff;  make contracts  regenerate JSON Schemas + AsyncAPI;  make bench  benchmarks"
+	@echo "make lint     ruff + import boundaries;  make contracts  regenerate JSON Schemas + AsyncAPI;  make bench  benchmarks"
 
 prerequisites:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || \
@@ -43,9 +43,10 @@ stop:
 	@if [ -f .run/stack.pid ]; then kill -TERM $$(cat .run/stack.pid) && echo "stopping the suite"; \
 	else echo "no background run (.run/stack.pid missing)"; fi
 
+# Three independent suites run side by side (crm_devstack/suites.py says why); logs in .run/test-logs/.
 test: setup lint browser
 	$(PY) -m crm_contracts.generate --check
-	$(VENV)/bin/pytest
+	$(PY) -m crm_devstack.suites
 
 # The browser tests (tests/browser) drive Debian's Chromium, never a Playwright download; a Chinese font
 # makes their screenshots readable. Installed with apt when missing and run as root, else explained.
@@ -65,8 +66,11 @@ browser:
 test-fast: setup
 	$(VENV)/bin/pytest -m "not slow"
 
+# Boundaries (.importlinter): services never import one another, the kit and contracts know no service,
+# domain code imports no framework or I/O library, the console imports no service.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-logo --cache-dir .cache/import-linter
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
