@@ -43,6 +43,9 @@ class DemoDealer:
     customers: list[dict] = field(default_factory=list)
     vehicles: list[dict] = field(default_factory=list)
     visits: list[dict] = field(default_factory=list)
+    # the last days' visits, imported before the history so that survey and care, which read each
+    # customer's events in order, reach them in seconds rather than after ten years of visits
+    recent_visits: list[dict] = field(default_factory=list)
     # customers (by mobile) who agreed to surveys and care messages by SMS: those with a visit in the last days
     consenting: list[str] = field(default_factory=list)
     # results from the previous survey vendor: (external id, customer mobile, kind, answered on, mood)
@@ -146,7 +149,7 @@ def _last_days(dealer: DemoDealer, today: date, seed: int) -> None:
             vehicle = cars[mobile]
             on = today - timedelta(days=rng.randint(1, 6))
             amount = rng.uniform(450, 2400)
-            dealer.visits.append({
+            dealer.recent_visits.append({
                 "order_number": f"RO-{stamp}-{number:03d}", "customer_mobile": mobile, "vin": vehicle["vin"],
                 "kind": "service", "subkind": "maintenance", "visited_on": on.isoformat(),
                 "amount": f"{amount:.2f}", "margin": f"{amount * 0.35:.2f}", "advisor_id": advisor})
@@ -156,7 +159,7 @@ def _last_days(dealer: DemoDealer, today: date, seed: int) -> None:
             serial = 800_000 + (today.toordinal() % 9000) * 20 + number - RECENT_SERVICES
             vehicle = _vehicle(china_vin(serial, delivered.year), mobile, delivered, brand, model, price)
             dealer.vehicles.append({k: v for k, v in vehicle.items() if v is not None})
-            dealer.visits.append({
+            dealer.recent_visits.append({
                 "order_number": f"SO-{stamp}-{number:03d}", "customer_mobile": mobile, "vin": vehicle["vin"],
                 "kind": "purchase", "subkind": "additional_car", "visited_on": delivered.isoformat(),
                 "amount": f"{price:.2f}", "margin": f"{price * 0.05:.2f}", "odometer_km": 12,
@@ -191,9 +194,12 @@ def load_demo(gateway: str, username: str, password: str, count: int = CUSTOMERS
         jobs = {"customers": api.run_import("customers", dealer.customers)}
         ids = api.customer_ids(jobs["customers"]["id"], [row["mobile"] for row in dealer.customers])
         api.grant_consent([ids[mobile] for mobile in dealer.consenting if mobile in ids])
-        for kind, rows in (("vehicles", dealer.vehicles), ("visits", dealer.visits)):
-            jobs[kind] = api.run_import(kind, rows)
+        for name, kind, rows in (("vehicles", "vehicles", dealer.vehicles),
+                                 ("recent visits", "visits", dealer.recent_visits),
+                                 ("visits", "visits", dealer.visits)):
+            jobs[name] = api.run_import(kind, rows)
         stored = {kind: job["created"] + job["updated"] + job["unchanged"] for kind, job in jobs.items()}
+        stored["visits"] += stored.pop("recent visits")
         created = sum(job["created"] for job in jobs.values())
         print(f"Demo dealer {DEMO_DEALER}: {stored['customers']} customers registered, {stored['vehicles']} "
               f"vehicles, {stored['visits']} visits ({created} rows new, "

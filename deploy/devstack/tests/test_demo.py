@@ -15,23 +15,24 @@ TODAY = date(2026, 11, 28)
 
 def test_a_rerun_on_the_same_day_generates_exactly_the_same_rows():
     first, second = generate(count=200, today=TODAY), generate(count=200, today=TODAY)
-    assert (first.customers, first.vehicles, first.visits, first.consenting, first.past_surveys) == (
-        second.customers, second.vehicles, second.visits, second.consenting, second.past_surveys)
+    assert (first.customers, first.vehicles, first.visits, first.recent_visits, first.consenting,
+            first.past_surveys) == (second.customers, second.vehicles, second.visits, second.recent_visits,
+                                    second.consenting, second.past_surveys)
 
 
 def test_the_next_day_adds_its_own_visits_and_repeats_no_order_number():
     today, tomorrow = generate(count=200, today=TODAY), generate(count=200, today=TODAY + timedelta(days=1))
-    orders = [visit["order_number"] for visit in today.visits]
+    orders = [visit["order_number"] for visit in today.visits + today.recent_visits]
     assert len(orders) == len(set(orders))
-    recent_today = {v["order_number"] for v in today.visits if v["order_number"][3:11] == "20261128"}
-    recent_tomorrow = {v["order_number"] for v in tomorrow.visits if v["order_number"][3:11] == "20261129"}
+    assert today.visits == tomorrow.visits, "the history does not move with the date"
+    recent_today = {v["order_number"] for v in today.recent_visits}
+    recent_tomorrow = {v["order_number"] for v in tomorrow.recent_visits}
     assert recent_today and recent_tomorrow and not recent_today & recent_tomorrow
 
 
 def test_the_last_days_are_recent_visits_of_consenting_customers_and_cars_with_valid_vins():
     dealer = generate(count=400, today=TODAY)
-    recent = [v for v in dealer.visits if date.fromisoformat(v["visited_on"]) >= TODAY - timedelta(days=14)
-              and v["order_number"].split("-")[1] == "20261128"]
+    recent = dealer.recent_visits
     assert all(TODAY - timedelta(days=12) <= date.fromisoformat(v["visited_on"]) < TODAY for v in recent)
     assert {v["customer_mobile"] for v in recent} == set(dealer.consenting)
     purchases = [v for v in recent if v["kind"] == "purchase"]
