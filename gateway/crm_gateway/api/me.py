@@ -1,8 +1,9 @@
 """/api/v1/me: the signed-in staff user's own account, for the console's header and first sign-in."""
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from crm_gateway.handlers import me as handlers
+from crm_gateway.handlers.grants import Issuer
 from crm_gateway.models import Me, PasswordChange
 from crm_kit.auth import PrincipalDep
 from crm_kit.db import SessionDep
@@ -19,8 +20,11 @@ async def me(session: SessionDep, principal: PrincipalDep) -> Me:
 
 @router.post("/password", status_code=204, summary="Change one's own password",
              description="`{current_password, new_password}`. The new one: at least 12 characters, two kinds "
-                         "of character, not the username, not the current one. Ends `must_change_password`.")
-async def change_password(data: PasswordChange, session: SessionDep, principal: PrincipalDep) -> Response:
+                         "of character, not the username, not the current one. Ends `must_change_password`. "
+                         "Wrong current passwords are throttled like failed sign-ins (429 + Retry-After).")
+async def change_password(request: Request, data: PasswordChange, session: SessionDep, principal: PrincipalDep
+                          ) -> Response:
+    issuer = Issuer(request.app.state.settings, request.app.state.keyring)
     async with session.begin():
-        await handlers.change_password(session, principal, data)
+        await handlers.change_password(session, request.app.state.sessions, issuer, principal, data)
     return Response(status_code=204)

@@ -32,7 +32,8 @@ def invalid_grant(detail: str) -> Problem:
     return Problem(400, "Bad Request", detail, error="invalid_grant")
 
 
-async def _throttled(session: AsyncSession, issuer: Issuer, key: str, now: datetime) -> None:
+async def throttled(session: AsyncSession, issuer: Issuer, key: str, now: datetime) -> None:
+    """429 while this account (or client) is blocked after failed attempts."""
     record = await repository.throttle(session, key)
     if record is None:
         return
@@ -44,7 +45,7 @@ async def _throttled(session: AsyncSession, issuer: Issuer, key: str, now: datet
                       headers={"Retry-After": str(wait)}, error="invalid_grant")
 
 
-async def _failed(sessions, key: str, now: datetime) -> None:
+async def record_failure(sessions, key: str, now: datetime) -> None:
     """Count a failure in a transaction of its own: the grant's transaction is rolled back by the error."""
     async with sessions() as session, session.begin():
         await repository.record_failure(session, key, now)
@@ -53,10 +54,10 @@ async def _failed(sessions, key: str, now: datetime) -> None:
 async def password(session: AsyncSession, sessions, issuer: Issuer, username: str, secret: str) -> dict:
     now = datetime.now(UTC)
     key = "user:" + username.lower()
-    await _throttled(session, issuer, key, now)
+    await throttled(session, issuer, key, now)
     user = await repository.user_by_name(session, username.lower())
     if not await verify_secret(user.password_hash if user else None, secret) or not user.active:
-        await _failed(sessions, key, now)
+        await record_failure(sessions, key, now)
         raise invalid_grant("Unknown user or wrong password.")
     await repository.clear_failures(session, key)
     return await user_tokens(session, issuer, user, family=uuid.uuid4())
@@ -65,10 +66,10 @@ async def password(session: AsyncSession, sessions, issuer: Issuer, username: st
 async def client_credentials(session: AsyncSession, sessions, issuer: Issuer, client_id: str, secret: str) -> dict:
     now = datetime.now(UTC)
     key = "client:" + client_id
-    await _throttled(session, issuer, key, now)
+    await throttled(session, issuer, key, now)
     client = await repository.client(session, client_id)
     if not await verify_secret(client.secret_hash if client else None, secret) or not client.active:
-        await _failed(sessions, key, now)
+        await record_failure(sessions, key, now)
         raise Problem(401, "Unauthorized", "Unknown client or wrong secret.", error="invalid_client",
                       headers={"WWW-Authenticate": "Basic"})
     await repository.clear_failures(session, key)

@@ -7,6 +7,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from crm_contracts.permissions import ALL_DEALERS
 from crm_gateway.domain.password_policy import password_problems
 from crm_gateway.domain.roles import permissions_of
+from crm_gateway.handlers.grants import Issuer, record_failure, throttled
 from crm_gateway.handlers.passwords import hash_secret, verify_secret
 from crm_gateway.models import Me, PasswordChange, StaffUser
 from crm_gateway.repository import identity as repository
@@ -31,11 +32,17 @@ async def me(session: AsyncSession, principal: Principal) -> Me:
               must_change_password=user.must_change_password)
 
 
-async def change_password(session: AsyncSession, principal: Principal, data: PasswordChange) -> None:
-    """Checks the current password (a stolen access token alone cannot take over the account)."""
+async def change_password(session: AsyncSession, sessions, issuer: Issuer, principal: Principal,
+                          data: PasswordChange) -> None:
+    """Checks the current password (a stolen access token alone cannot take over the account), with the
+    sign-in's throttling: wrong current passwords count as failed sign-ins of the same account."""
     user = await _user(session, principal, lock=True)
+    now, key = datetime.now(UTC), "user:" + user.username
+    await throttled(session, issuer, key, now)
     if not await verify_secret(user.password_hash, data.current_password):
+        await record_failure(sessions, key, now)
         raise invalid(field_error("body", "/current_password", "is not the current password"))
+    await repository.clear_failures(session, key)
     if problems := password_problems(data.new_password, username=user.username, current=data.current_password):
         raise invalid(*(field_error("body", "/new_password", problem) for problem in problems),
                       detail="The new password does not meet the password policy.")

@@ -109,3 +109,17 @@ async def test_revoking_a_refresh_token_ends_its_sign_in_and_unknown_tokens_answ
     assert (await gateway.post("/auth/revoke", data={"token": "never issued"})).status_code == 200
     missing = await gateway.post("/auth/revoke", data={})
     assert missing.status_code == 422 and missing.json()["errors"][0]["pointer"] == "/token"
+
+
+async def test_guessing_the_current_password_is_throttled_like_signing_in(gateway):
+    admin = await admin_token(gateway)
+    await create_user(gateway, admin, "he.jun", ["advisor"], ["D-ME-5"])
+    headers = await bearer(gateway, "he.jun", TEMPORARY)
+    for attempt in range(5):
+        wrong = await gateway.post("/api/v1/me/password", headers=headers, json={
+            "current_password": f"guess number {attempt}", "new_password": "Xian-2026-spring"})
+        assert wrong.status_code == 422
+    blocked = await gateway.post("/api/v1/me/password", headers=headers,
+                                 json={"current_password": TEMPORARY, "new_password": "Xian-2026-spring"})
+    assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) >= 1
+    assert (await sign_in(gateway, "he.jun", TEMPORARY)).status_code == 429  # the account, not just this route
