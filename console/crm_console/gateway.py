@@ -65,8 +65,11 @@ class Gateway:
     async def close(self) -> None:
         await self.http.aclose()
 
-    async def _send(self, method: str, path: str, token: str | None = None, **kwargs) -> httpx.Response:
+    async def _send(self, method: str, path: str, token: str | None = None, content_type: str | None = None,
+                    **kwargs) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
+        if content_type:
+            headers["Content-Type"] = content_type
         try:
             response = await self.http.request(method, path, headers=headers, **kwargs)
         except httpx.HTTPError as error:
@@ -91,6 +94,12 @@ class Gateway:
     async def post(self, path: str, token: str, body: dict) -> Any:
         response = await self._send("POST", path, token, json=body)
         return response.json() if response.content else None
+
+    async def upload(self, path: str, token: str, content: bytes, content_type: str, **params) -> Any:
+        """A file posted as it is (an import's CSV or NDJSON lines), not wrapped in JSON."""
+        query = {k: v for k, v in params.items() if v is not None}
+        return (await self._send("POST", path, token, params=query, content=content,
+                                 content_type=content_type)).json()
 
     async def sign_in(self, username: str, password: str) -> Tokens:
         return await self._token({"grant_type": "password", "username": username, "password": password})

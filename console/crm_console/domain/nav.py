@@ -16,6 +16,9 @@ class Screen:
 SCREENS = (
     Screen("home", "/console/", frozenset()),
     Screen("customers", "/console/customers", frozenset({p.CUSTOMERS_READ})),
+    Screen("imports", "/console/imports", frozenset({p.CUSTOMERS_WRITE})),
+    Screen("kpis", "/console/kpis", frozenset({p.KPIS_READ})),
+    Screen("access_log", "/console/access-log", frozenset({p.PII_AUDIT})),
 )
 
 

@@ -1,5 +1,6 @@
 """HTTP routes by screen: parse, call the gateway through fetch/, render one template. Nothing else."""
 
-from crm_console.routes import account, customers, health, home
+from crm_console.routes import access_log, account, customers, health, home, imports, kpis
 
 ROUTERS = [health.router, account.router, home.router, customers.router]
+ROUTERS += [imports.router, kpis.router, access_log.router]

@@ -1,0 +1,105 @@
+"""Imports: send a CSV or NDJSON file, watch it handled and scored, read and download what was refused."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+
+from crm_console.domain.imports import FINISHED, KINDS, content_type_of, handled_share, phase, report_csv, report_rows
+from crm_console.fetch import imports as fetch
+from crm_console.gateway import Forbidden, NotFound, Refused
+from crm_console.i18n import Translator
+from crm_console.pages import render
+from crm_console.session import CsrfChecked, ViewerDep, language
+from crm_contracts import permissions as p
+
+router = APIRouter(prefix="/console/imports", include_in_schema=False)
+
+
+def _may_import(viewer) -> None:
+    if not viewer.can(p.CUSTOMERS_WRITE):
+        raise Forbidden("customers:write")
+
+
+def _job_id(job_id: str) -> str:
+    try:
+        return str(uuid.UUID(job_id))
+    except ValueError as error:
+        raise NotFound(job_id) from error
+
+
+async def _form(request: Request, viewer, status_code: int = 200, errors: dict | None = None, kind: str = "customers"):
+    recent = await fetch.recent(request.app.state.gateway, viewer)
+    return render(request, "imports.html", status_code=status_code, recent=recent, kinds=KINDS, kind=kind,
+                  errors=errors or {})
+
+
+@router.get("")
+async def imports_page(request: Request, viewer: ViewerDep) -> Response:
+    _may_import(viewer)
+    return await _form(request, viewer)
+
+
+@router.post("", dependencies=[CsrfChecked])
+async def send_file(request: Request, viewer: ViewerDep, kind: Annotated[str, Form()],
+                    file: Annotated[UploadFile | None, File()] = None) -> Response:
+    _may_import(viewer)
+    errors = {}
+    if kind not in KINDS:
+        errors["kind"] = "imports.error.kind"
+    content_type = content_type_of(file.filename if file else None)
+    content = await file.read() if file and content_type else b""
+    if not file or not file.filename:
+        errors["file"] = "imports.error.no_file"
+    elif content_type is None:
+        errors["file"] = "imports.error.format"
+    elif not content.strip():
+        errors["file"] = "imports.error.empty"
+    if errors:
+        return await _form(request, viewer, 422, errors, kind)
+    try:
+        job = await fetch.start(request.app.state.gateway, viewer, kind, content, content_type)
+    except Refused:
+        return await _form(request, viewer, 422, {"file": "imports.error.refused"}, kind)
+    return RedirectResponse(f"/console/imports/{job['id']}", status_code=303)
+
+
+async def _progress_values(request: Request, viewer, job_id: str) -> dict:
+    job, scoring = await fetch.progress(request.app.state.gateway, viewer, job_id)
+    now = phase(job, scoring.value if scoring.shown else None, follows_scoring=viewer.can(p.PROFILES_READ))
+    return {"job": job, "phase": now, "finished": now in FINISHED, "share": handled_share(job)}
+
+
+@router.get("/{job_id}")
+async def import_page(request: Request, viewer: ViewerDep, job_id: str) -> Response:
+    _may_import(viewer)
+    job_id = _job_id(job_id)
+    values = await _progress_values(request, viewer, job_id)
+    rows = []
+    if values["finished"]:
+        rows = report_rows(await fetch.failed_rows(request.app.state.gateway, viewer, job_id), str)
+    return render(request, "import.html", rows=rows, **values)
+
+
+@router.get("/{job_id}/progress")
+async def import_progress(request: Request, viewer: ViewerDep, job_id: str) -> Response:
+    """The partial HTMX polls every second; once finished it carries the report and stops polling."""
+    _may_import(viewer)
+    job_id = _job_id(job_id)
+    values = await _progress_values(request, viewer, job_id)
+    rows = []
+    if values["finished"]:
+        rows = report_rows(await fetch.failed_rows(request.app.state.gateway, viewer, job_id), str)
+    return render(request, "partials/import_progress.html", rows=rows, **values)
+
+
+@router.get("/{job_id}/report.csv")
+async def report_download(request: Request, viewer: ViewerDep, job_id: str) -> Response:
+    _may_import(viewer)
+    job_id = _job_id(job_id)
+    t = Translator(language(request))
+    rows = report_rows(await fetch.failed_rows(request.app.state.gateway, viewer, job_id), str)
+    text = report_csv([t("imports.line"), t("imports.field"), t("imports.error")], rows)
+    return Response(text, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="import-{job_id}-report.csv"'})
