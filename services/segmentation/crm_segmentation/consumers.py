@@ -11,6 +11,11 @@ from crm_segmentation.handlers.context import Clock
 
 TOPICS = [topics.CUSTOMER]
 IMPORT_COMPLETED = "crm.customer.import.completed.v1"
+# What an import stages: facts whose profiles its rescore recomputes (merges and erasures never wait)
+IMPORTED_FACTS = {"crm.customer.registered.v1", "crm.customer.updated.v1", "crm.consent.changed.v1",
+                  "crm.vehicle.registered.v1", "crm.vehicle.updated.v1", "crm.vehicle.transferred.v1",
+                  "crm.odometer.recorded.v1", "crm.visit.recorded.v1", "crm.lead.created.v1",
+                  "crm.lead.converted.v1"}
 
 USE_CASES: dict[str, Callable[..., Awaitable[None]]] = {
     "crm.customer.registered.v1": events.customer_registered,
@@ -32,13 +37,18 @@ USE_CASES: dict[str, Callable[..., Awaitable[None]]] = {
 def handlers_for(clock: Clock) -> dict[str, Handler]:
     """The consumer's table; the events of one transaction share a context (see `events.for_transaction`).
 
-    An event an import staged is counted as applied in the transaction of its effect (see `handlers.imports`).
+    An event an import staged is counted as applied in the transaction of its effect, and its customer is
+    left for the import's rescore (see `handlers.imports` and `Context.touch`).
     """
 
     def thin(use_case):
         async def handle(session: AsyncSession, event: Envelope) -> None:
             context = events.for_transaction(session, clock)
-            await use_case(session, parse_payload(event), context)
+            context.importing = event.importjob is not None and event.type in IMPORTED_FACTS
+            try:
+                await use_case(session, parse_payload(event), context)
+            finally:
+                context.importing = False
             if event.type != IMPORT_COMPLETED:
                 context.landing.count(event.importjob, event.dealerid)
 

@@ -70,11 +70,16 @@ class Context:
     touched: dict[uuid.UUID, None] = field(default_factory=dict)  # customers to refresh, in first-touched order
     pending: "Pending" = field(default_factory=lambda: Pending())
     landing: Landing = field(default_factory=Landing)  # import events applied and completions seen
+    importing: bool = False  # the event being handled came with an import (see `touch`)
     _rules: dict[str, DealerRules] = field(default_factory=dict)
     _segments: dict[str, list[Segment]] = field(default_factory=dict)
 
     def touch(self, customer_id: uuid.UUID) -> None:
-        self.touched[customer_id] = None
+        """Refresh this customer before commit, unless the event came with an import: an import's customers
+        are refreshed all together by the rescore it queues once it has landed (`handlers.imports`), not one
+        by one as its events arrive (a visits file in date order touches a different customer per row)."""
+        if not self.importing:
+            self.touched[customer_id] = None
 
     async def rules(self, session: AsyncSession, dealer_id: str) -> DealerRules:
         if dealer_id not in self._rules:

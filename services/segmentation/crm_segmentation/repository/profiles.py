@@ -34,11 +34,21 @@ async def ensure_profile(session: AsyncSession, customer_id: uuid.UUID, dealer_i
 
 
 async def ensure_profiles(session: AsyncSession, rows: list[dict]) -> None:
-    """Start the profiles not there yet (rows of customer_id, dealer_id), in one statement."""
+    """Start the profiles not there yet (rows of customer_id, dealer_id). Existing ones are looked up first
+    with a plain read: an insert that meets a row a dealer's rescore is updating would wait for the whole
+    rescore, and the consumer with it."""
+    known = await _existing(session, Profile.__table__.c.customer_id, [row["customer_id"] for row in rows])
+    rows = [row for row in rows if row["customer_id"] not in known]
     if rows:
         now = datetime.now(UTC)
         await session.exec(insert(Profile.__table__).values([{**row, "updated_at": now, "churn_reasons": []}
                                                              for row in rows]).on_conflict_do_nothing())
+
+
+async def _existing(session: AsyncSession, key: sa.Column, ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    if not ids:
+        return set()
+    return set((await session.exec(sa.select(key).where(key.in_(ids)))).scalars())
 
 
 async def set_profiles_fields(session: AsyncSession, fields: dict[uuid.UUID, dict]) -> None:
@@ -126,7 +136,10 @@ async def upsert_vehicle(session: AsyncSession, vehicle_id: uuid.UUID, **fields)
 
 
 async def ensure_vehicles(session: AsyncSession, rows: list[dict]) -> None:
-    """Start the vehicles not there yet (rows of vehicle_id, customer_id, dealer_id, delivery_date)."""
+    """Start the vehicles not there yet (rows of vehicle_id, customer_id, dealer_id, delivery_date); existing
+    ones are looked up first, as in `ensure_profiles`."""
+    known = await _existing(session, VehicleProfile.__table__.c.vehicle_id, [row["vehicle_id"] for row in rows])
+    rows = [row for row in rows if row["vehicle_id"] not in known]
     if rows:
         now = datetime.now(UTC)
         await session.exec(insert(VehicleProfile.__table__).values([{**row, "updated_at": now} for row in rows])
