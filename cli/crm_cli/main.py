@@ -1,10 +1,10 @@
 """The `crm` command: what an operator of the suite types.
 
     crm login                        password grant at the gateway; the token is cached for the other commands
-    crm import FILE --kind customers follows the import job with a progress bar
+    crm import FILE --kind customers follows the import job, then segmentation scoring it
     crm export [--output FILE]       every customer you may see, streamed (ndjson or csv)
     crm events tail TOPIC            consume a topic and pretty-print the envelopes
-    crm kpis                         the retention KPIs of your dealers
+    crm kpis [--dealer D]            grasp rate and active ratio by vehicle age (one dealer or the network)
     crm doctor                       checks the gateway, each service, Kafka and PostgreSQL
 """
 
@@ -65,8 +65,11 @@ def login(gateway: Gateway = session.DEFAULT_GATEWAY,
 def import_file(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
                 kind: Annotated[str, typer.Option(help="customers, vehicles or visits")] = "customers",
                 dealer: Annotated[str | None, typer.Option(help="Needed if you work for several dealers")] = None,
+                wait_scoring: Annotated[float, typer.Option(
+                    help="Seconds to wait for segmentation to score the import (0: do not wait)")] = 600,
                 ) -> None:
-    """Upload a CSV or NDJSON file as an import job and follow it to the end."""
+    """Upload a CSV or NDJSON file as an import job and follow it to the end: the rows, then segmentation
+    applying its events and rescoring the dealer (scoring, then done)."""
     current = logged_in()
     with session.client(current, timeout=300) as client:
         try:
@@ -84,12 +87,50 @@ def import_file(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False
             job = transfer.follow(client, job, show)
         console.print(f"Import {job['id']}: {job['created']} created, {job['updated']} updated, "
                       f"{job['unchanged']} unchanged, {job['failed']} failed.")
+        if wait_scoring:
+            follow_scoring(client, job, wait_scoring)
         if job["failed"]:
             for row in transfer.failed_rows(client, job["id"]):
                 details = "; ".join(f"{e.get('pointer') or e.get('name', '')} {e.get('detail', '')}".strip()
                                     for e in row.get("errors", []))
                 errors.print(f"  line {row['line']}: {details}")
             raise typer.Exit(2)
+
+
+def follow_scoring(client, job: dict, timeout: float) -> None:
+    """Segmentation's side of the import: its events applied, then the dealer's rescore (scoring, done)."""
+    if job.get("status") != "done":
+        return
+    if job.get("events") == 0:
+        console.print("Scoring: nothing changed, no rescore needed.")
+        return
+    shown: list[str] = []
+
+    def show(state: dict) -> None:
+        if state["status"] in ("done", "failed") and "scoring" not in shown:
+            show({**state, "status": "scoring"})  # it did score, between two polls: say so, in order
+        if state["status"] in transfer.SCORED:
+            return  # said below, with the figures
+        if not shown or shown[-1] != state["status"]:
+            expected = state.get("events_expected")
+            detail = (f" ({state['events_applied']} of {expected} events applied)" if state["status"] == "applying"
+                      and expected else "")
+            console.print(f"Scoring: {state['status']}{detail}")
+            shown.append(state["status"])
+
+    try:
+        state = transfer.follow_scoring(client, job["id"], show, timeout=timeout)
+    except transfer.TransferError as error:
+        fail(str(error))
+    if state is None:
+        errors.print(f"Scoring not finished after {timeout:.0f}s; the rescore goes on (see `crm kpis`).")
+    elif state["status"] == "done":
+        customers = (state.get("scoring_job") or {}).get("customers")
+        console.print("Scoring done" + (f": {customers} customers scored." if customers is not None else "."))
+    elif state["status"] == "failed":
+        errors.print(f"Scoring failed: {(state.get('scoring_job') or {}).get('error')}")
+    else:
+        console.print("Scoring: nothing changed, no rescore needed.")
 
 
 @app.command()
@@ -128,25 +169,30 @@ def tail(topic: str, kafka: Kafka = "127.0.0.1:9092",
 
 
 @app.command()
-def kpis(dealer: Annotated[str | None, typer.Option(help="Only this dealer")] = None,
+def kpis(dealer: Annotated[str | None, typer.Option(help="One dealer (default: every dealer you may see)")] = None,
          as_json: Annotated[bool, typer.Option("--json", help="Print the raw document")] = False) -> None:
-    """The retention KPIs of the dealers you may see (grasp rate, retention, survey indices, care)."""
+    """Customer grasp rate and active ratio by vehicle age, as of today: one dealer, or the network."""
     current = logged_in()
+    params = {"dealer_id": dealer} if dealer else {"network": "true"}
     with session.client(current) as client:
-        response = client.get("/api/v1/kpis", params={"dealer_id": dealer} if dealer else None)
+        response = client.get("/api/v1/kpis/grasp-rate", params=params)
     if response.status_code != 200:
         fail(f"KPIs not available ({response.status_code}): {session.problem_text(response)}")
     document = response.json()
     if as_json:
         console.print_json(json.dumps(document, ensure_ascii=False))
         return
-    rows = document.get("items", [document]) if isinstance(document, dict) else document
-    table = Table(title="Retention KPIs")
-    keys = sorted({key for row in rows for key, value in row.items() if not isinstance(value, dict | list)})
-    for key in keys:
-        table.add_column(key)
-    for row in rows:
-        table.add_row(*(str(row.get(key, "")) for key in keys))
+    table = Table(title=f"Grasp rate and active ratio, {document['scope']}, as of {document['as_of']}")
+    for column in ("vehicle age", "sold", "grasped", "grasp rate", "base", "active", "active ratio"):
+        table.add_column(column, justify="right")
+
+    def share(value: float | None) -> str:
+        return "-" if value is None else f"{value:.1%}"
+
+    for row in [*document["by_age"], {**document["total"], "age_years": "total"}]:
+        age = "10+" if row["age_years"] == 10 else str(row["age_years"])
+        table.add_row(age, str(row["sold"]), str(row["grasped"]), share(row["grasp_rate"]), str(row["base"]),
+                      str(row["active"]), share(row["active_ratio"]))
     console.print(table)
 
 

@@ -49,6 +49,29 @@ def follow(client: httpx.Client, job: dict, progress: Callable[[dict], None], po
     return job
 
 
+SCORED = {"done", "failed", "unchanged"}
+
+
+def follow_scoring(client: httpx.Client, job_id: str, progress: Callable[[dict], None], poll_seconds: float = 0.5,
+                   timeout: float = 600) -> dict | None:
+    """Poll segmentation's view of the import (applying its events, scoring, done) until it is scored;
+    None if segmentation has not finished within `timeout` (the last state seen was reported)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        response = client.get(f"/api/v1/scoring/imports/{job_id}")
+        if response.status_code == 404:  # segmentation has applied none of the import's events yet
+            state = {"status": "applying", "events_applied": 0, "events_expected": None}
+        elif response.status_code != 200:
+            raise TransferError(f"cannot follow the scoring ({response.status_code}): {problem_text(response)}")
+        else:
+            state = response.json()
+        progress(state)
+        if state["status"] in SCORED:
+            return state
+        time.sleep(poll_seconds)
+    return None
+
+
 def failed_rows(client: httpx.Client, job_id: str, limit: int = 20) -> list[dict]:
     response = client.get(f"/api/v1/imports/{job_id}/report", params={"failed_only": "true", "limit": limit})
     return response.json().get("items", []) if response.status_code == 200 else []

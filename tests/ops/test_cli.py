@@ -109,6 +109,10 @@ def test_import_follows_the_job_and_export_streams_what_was_imported(crm, stack,
     assert result.exit_code == 2, result.output  # one row failed, and the CLI says which
     assert "3 created, 0 updated, 0 unchanged, 1 failed." in result.output
     assert "line 4: /mobile" in result.output
+    # then segmentation applies the import's events and rescores the dealer, once, naming the import
+    flat = " ".join(result.output.split())
+    assert "Scoring: scoring" in flat and "Scoring done: 3 customers scored." in flat, result.output
+    assert flat.index("Scoring: scoring") < flat.index("Scoring done")
 
     exported = tmp_path / "export.ndjson"
     result = crm("export", "--dealer", dealer, "--output", str(exported))
@@ -116,3 +120,25 @@ def test_import_follows_the_job_and_export_streams_what_was_imported(crm, stack,
     rows = [json.loads(line) for line in exported.read_text().splitlines()]
     assert sorted(row["name"] for row in rows) == [r["name"] for r in records]
     assert f"3 lines written to {exported}" in " ".join(result.output.split())
+
+
+def test_kpis_show_the_grasp_rate_by_vehicle_age(crm, stack, logged_in):
+    dealer = f"D-KPI-{random.randrange(10**6)}"
+    headers = {"Authorization": f"Bearer {logged_in}"}
+    created = httpx.post(stack.url("gateway") + "/api/v1/customers", headers=headers,
+                         json={"name": "张伟", "mobile": f"135{random.randrange(10**8):08d}", "dealer_id": dealer})
+    assert created.status_code == 201, created.text
+    result = crm("kpis", "--dealer", dealer, "--json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert document["scope"] == dealer and [row["age_years"] for row in document["by_age"]] == list(range(11))
+
+    result = crm("kpis", "--dealer", dealer)
+    assert result.exit_code == 0, result.output
+    flat = " ".join(result.output.split())
+    assert f"Grasp rate and active ratio, {dealer}, as of" in flat
+    assert "vehicle age" in flat and "10+" in flat and "total" in flat
+
+    network = crm("kpis")
+    assert network.exit_code == 0, network.output
+    assert "Grasp rate and active ratio, network" in " ".join(network.output.split())
