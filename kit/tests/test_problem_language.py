@@ -118,6 +118,12 @@ async def test_a_query_parameter_error_keeps_its_name_in_both_languages():
     assert english.json()["errors"] == [{"in": "query", "name": "limit", "detail": english_detail}]
 
 
+def test_an_unkeyed_no_such_sentence_is_translated_like_not_found():
+    missing = Problem(404, "Not Found", "No such API client.")
+    assert missing.body(language="zh-CN")["detail"] == "没有这条记录（API client）。"
+    assert missing.body(language="en")["detail"] == "No such API client."
+
+
 def test_a_keyed_problem_keeps_its_english_for_logs_and_callers_that_read_it():
     problem = Problem(404, "Not Found", detail_key="not_found", detail_params={"what": "vehicle"})
     assert problem.detail == "No such vehicle." and str(problem) == "No such vehicle."

@@ -3,6 +3,7 @@
 Pure lookups, no I/O: `crm_kit.problems` asks here for a title, a keyed detail and a field error's sentence.
 """
 
+import re
 from typing import Any, Literal
 
 from crm_kit.problem_texts import zh_cn
@@ -29,6 +30,7 @@ DETAILS_EN = {
 # Services still raise some common details as plain English; these sentences are recognised and translated
 # as if raised with their key. A reworded sentence falls back to English, never to a wrong text.
 KEYS_OF_ENGLISH = {text: key for key, text in DETAILS_EN.items() if "{" not in text}
+NOT_FOUND_EN = re.compile(r"No such ([\w -]+)\.")
 
 
 def negotiate(accept_language: str | None, default: Language = DEFAULT_LANGUAGE) -> Language:
@@ -71,7 +73,10 @@ def title(status: int, english: str, language: Language) -> str:
 
 def detail(key: str | None, params: dict[str, Any], english: str | None, language: Language) -> str | None:
     """A keyed detail in `language`; an unkeyed English one is looked up by its wording, else kept as is."""
-    key = key or KEYS_OF_ENGLISH.get(english or "")
+    if key is None and english:
+        key = KEYS_OF_ENGLISH.get(english)
+        if key is None and (what := NOT_FOUND_EN.fullmatch(english)):
+            key, params = "not_found", {"what": what.group(1)}
     if key is None:
         return english
     texts = zh_cn.DETAILS if language == "zh-CN" else DETAILS_EN
