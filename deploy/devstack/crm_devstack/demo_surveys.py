@@ -75,9 +75,16 @@ def answer_recent_invitations(api: DemoClient, customer_ids: list[str]) -> None:
         _answer(api, invitation["link_path"], answers_for(questions[invitation["kind"]], mood, rng))
         answered, alerts = answered + 1, alerts + (mood == "unhappy")
     cases = _wait_for_cases(api, progress)
-    messages = len(_pages(api, "/api/v1/care/messages", dealer_id=DEMO_DEALER, status="sent"))
+    messages = len(_sent(api))
     print(f"  recent surveys: {len(invitations)} sent, {answered} answered ({alerts} badly, now: {cases} open "
           f"complaint cases); care has sent {messages} messages", flush=True)
+
+
+def _sent(api: DemoClient, limit: int | None = None) -> list[dict]:
+    """Messages care has sent for the demo dealer (the first `limit` of them, when given)."""
+    if limit is not None:
+        return api._get("/api/v1/care/messages", dealer_id=DEMO_DEALER, status="sent", limit=limit)["items"]
+    return _pages(api, "/api/v1/care/messages", dealer_id=DEMO_DEALER, status="sent")
 
 
 def _answer(api: DemoClient, link_path: str, answers: dict) -> None:
@@ -92,15 +99,15 @@ def _answer(api: DemoClient, link_path: str, answers: dict) -> None:
 
 def _wait_for_cases(api: DemoClient, progress: Progress) -> int:
     """Care opens a case for each hot alert and delivers each invitation as it reads them: wait (a bounded
-    while) until it has read what the answers caused."""
+    while) until every alert has its case and a message has gone out."""
     alerts = [a for a in _pages(api, "/api/v1/surveys/alerts", status="open") if a["dealer_id"] == DEMO_DEALER]
     deadline = time.monotonic() + CARE_TIMEOUT
     while True:
         cases = [c for c in api._get("/api/v1/care/cases", state="open", limit=200)
                  if c["dealer_id"] == DEMO_DEALER]
-        lag = api.lag("care", CARE_READS)
-        if (len(cases) >= len(alerts) and not lag) or time.monotonic() > deadline:
+        if (len(cases) >= len(alerts) and _sent(api, limit=1)) or time.monotonic() > deadline:
             return len(cases)
+        lag = api.lag("care", CARE_READS)
         progress.say(f"care has opened {len(cases)} complaint cases for {len(alerts)} hot alerts"
                      + (f" and has {lag} events still to read" if lag else ""))
         time.sleep(1)
