@@ -92,7 +92,7 @@ async def outbox_figures(url: str, job_id: str | None = None) -> int:
         await connection.close()
 
 
-def import_rate(base: str, database: str, headers: dict, kind: str, items: list[dict]) -> tuple[float, dict, int]:
+def import_rate(base: str, database: str, sign_in, kind: str, items: list[dict]) -> tuple[float, dict, int]:
     """(rows per second until the job is done and every event is published, the job, its events published)."""
     lines = [json.dumps(row, ensure_ascii=False) + "\n" for row in items]
 
@@ -100,13 +100,18 @@ def import_rate(base: str, database: str, headers: dict, kind: str, items: list[
         for start in range(0, len(lines), 1000):
             yield "".join(lines[start:start + 1000]).encode()
 
+    headers = sign_in()
     started = time.perf_counter()
     with httpx.Client(base_url=base, timeout=600) as client:
         job = client.post("/api/v1/imports", params={"kind": kind, "dealer_id": DEALER}, content=body(),
                           headers={**headers, "Content-Type": "application/x-ndjson"}).raise_for_status().json()
         while job["status"] != "done":
             time.sleep(0.1)
-            job = client.get(f"/api/v1/imports/{job['id']}", headers=headers).raise_for_status().json()
+            polled = client.get(f"/api/v1/imports/{job['id']}", headers=headers)
+            if polled.status_code == 401:  # the token expired during a long import
+                headers = sign_in()
+                continue
+            job = polled.raise_for_status().json()
     while asyncio.run(outbox_figures(database)):
         time.sleep(0.05)
     rate = len(items) / (time.perf_counter() - started)
@@ -153,24 +158,28 @@ def run(scratch: Path) -> None:
         for process in ("gateway", "customer"):
             stack.start_process(process)
         stack.wait_ready(("gateway", "customer"), timeout=600)
-        token = httpx.post(stack.url("gateway") + "/auth/token", data={
-            "grant_type": "password", "username": "admin", "password": stack.admin_password}).json()["access_token"]
-        headers = {"Authorization": f"Bearer {token}"}
+        def signed_in() -> dict:
+            """A fresh token: on a busy box the whole run outlasts one token's lifetime."""
+            token = httpx.post(stack.url("gateway") + "/auth/token", data={
+                "grant_type": "password", "username": "admin", "password": stack.admin_password}).json()["access_token"]
+            return {"Authorization": f"Bearer {token}"}
+
         data = rows()
         baseline = asyncio.run(raw_copy(postgres.url("crm_customer"), data))
         print(f"bulk import, {' + '.join(f'{n:,} {k}' for k, n in COUNTS.items())} (2 cores, one service; "
               "timed until every event is published)")
         database = postgres.url("crm_customer")
         for kind, items in data.items():
-            rate, job, sent = import_rate(stack.url("customer"), database, headers, kind, items)
+            rate, job, sent = import_rate(stack.url("customer"), database, signed_in, kind, items)
             print(f"  {kind:<10} import job {rate:9,.0f} rows/s   raw COPY {baseline[kind]:11,.0f} rows/s   "
                   f"({rate / baseline[kind]:.3f}x; created {job['created']:,}, failed {job['failed']:,}, "
                   f"events staged {job['events']:,}, published {sent:,})", flush=True)
         print("the same files again (a nightly file that changed nothing)")
         for kind, items in data.items():
-            rate, job, sent = import_rate(stack.url("customer"), database, headers, kind, items)
+            rate, job, sent = import_rate(stack.url("customer"), database, signed_in, kind, items)
             print(f"  {kind:<10} import job {rate:9,.0f} rows/s   (unchanged {job['unchanged']:,}, "
                   f"events staged {job['events']:,}, published {sent:,})", flush=True)
+        headers = signed_in()
         some = httpx.get(stack.url("customer") + "/api/v1/customers", params={"limit": 1}, headers=headers,
                          timeout=30).json()["items"][0]["id"]
         path = f"/api/v1/customers/{some}"
