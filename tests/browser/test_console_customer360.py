@@ -10,7 +10,7 @@ from playwright.async_api import expect
 from crm_devstack.pytest_plugin import eventually
 
 from .support import admin_headers, axe_violations, described, screenshot
-from .test_console_session import first_sign_in, staff_user
+from .test_console_session import SUBMIT, first_sign_in, staff_user
 
 pytestmark = [pytest.mark.timeout(300), pytest.mark.slow]
 
@@ -76,8 +76,8 @@ async def test_the_cs_information_manager_finds_a_customer_and_reads_their_360_i
     await page.get_by_role("link", name="客户查询").click()
     await page.get_by_label("姓名、手机号、车牌号或车架号").fill(customer["plate"])
     await page.get_by_role("button", name="查询").click()
-    await page.get_by_role("link", name="王建国").click()
-    await expect(page).to_have_url(f"{gateway}/console/customers/{customer['id']}")
+    await page.get_by_role("link", name="王建国").click(**SUBMIT)
+    await expect(page).to_have_url(f"{gateway}/console/customers/{customer['id']}", **SUBMIT)
 
     await expect(page.get_by_role("heading", level=1)).to_contain_text("王建国")
     vehicles = page.locator("section").filter(has=page.get_by_role("heading", name="车辆"))
@@ -101,7 +101,7 @@ async def test_the_cs_information_manager_finds_a_customer_and_reads_their_360_i
     assert violations == [], described(violations)
 
     await page.get_by_role("button", name="English").click()
-    await expect(page.get_by_role("heading", name="Vehicles")).to_be_visible()
+    await expect(page.get_by_role("heading", name="Vehicles")).to_be_visible(**SUBMIT)
     await expect(page.locator("html")).to_have_attribute("lang", "en")
     await screenshot(page, "console-customer360-en")
     assert desktop.requests.outside(gateway) == []
@@ -118,7 +118,8 @@ async def test_another_dealers_customer_is_the_consoles_404_with_nothing_of_thei
     await expect(page.get_by_role("heading", level=1)).to_have_text("找不到页面")
     body = await page.locator("body").inner_text()
     assert "赵国强" not in body and theirs["plate"] not in body and theirs["vin"] not in body
-    await page.goto(f"{gateway}/console/customers?q={theirs['plate']}")
-    await expect(page.locator("#results")).to_contain_text("没有找到")
     await screenshot(page, "console-404")
+    await page.goto(f"{gateway}/console/customers?q={theirs['plate']}")
+    await expect(page.locator("#results")).to_contain_text("没有找到", **SUBMIT)
+    await screenshot(page, "console-search-other-dealer")
     assert desktop.requests.outside(gateway) == []

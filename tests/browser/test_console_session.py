@@ -16,6 +16,8 @@ pytestmark = [pytest.mark.timeout(240), pytest.mark.slow]
 
 TEMPORARY = "temporary-pass-1"
 CHOSEN = "Beijing-2026-winter"
+# A submit waits on the gateway (argon2 hashing, token issue) on a shared 2-core box: allow it time.
+SUBMIT = {"timeout": 20_000}
 PAGES = ("/console/", "/console/customers", "/console/customers/" + str(uuid.uuid4()), "/console/password")
 
 
@@ -43,12 +45,12 @@ async def sign_in(page: Page, gateway: str, username: str, password: str, then: 
 async def first_sign_in(page: Page, gateway: str, username: str, then: str = "/console/") -> None:
     """Sign in with the temporary password and choose one's own, as the console insists."""
     await sign_in(page, gateway, username, TEMPORARY, then)
-    await expect(page).to_have_url(f"{gateway}/console/password")
+    await expect(page).to_have_url(f"{gateway}/console/password", **SUBMIT)
     await page.get_by_label("当前密码").fill(TEMPORARY)
     await page.get_by_label("新密码", exact=True).fill(CHOSEN)
     await page.get_by_label("再次输入新密码").fill(CHOSEN)
     await page.get_by_role("button", name="保存新密码").click()
-    await expect(page.get_by_role("status")).to_have_text("密码已修改。")
+    await expect(page.get_by_role("status")).to_have_text("密码已修改。", **SUBMIT)
 
 
 async def test_a_first_sign_in_must_choose_a_password_before_anything_else(stack, gateway, desktop):
@@ -60,10 +62,10 @@ async def test_a_first_sign_in_must_choose_a_password_before_anything_else(stack
     assert violations == [], described(violations)
 
     await sign_in(page, gateway, username, "not the password")
-    await expect(page.get_by_role("alert")).to_have_text("用户名或密码不正确。")
+    await expect(page.get_by_role("alert")).to_have_text("用户名或密码不正确。", **SUBMIT)
 
     await sign_in(page, gateway, username, TEMPORARY)
-    await expect(page).to_have_url(f"{gateway}/console/password")
+    await expect(page).to_have_url(f"{gateway}/console/password", **SUBMIT)
     await expect(page.get_by_role("status")).to_contain_text("临时密码")
     # Every other page sends the user back here until the password is changed.
     await page.goto(f"{gateway}/console/customers")
@@ -74,13 +76,13 @@ async def test_a_first_sign_in_must_choose_a_password_before_anything_else(stack
     await page.get_by_label("新密码", exact=True).fill("short")
     await page.get_by_label("再次输入新密码").fill("short")
     await page.get_by_role("button", name="保存新密码").click()
-    await expect(page.locator("#new_password-error")).to_have_text("新密码至少需要12个字符。")
+    await expect(page.locator("#new_password-error")).to_have_text("新密码至少需要12个字符。", **SUBMIT)
 
     await page.get_by_label("当前密码").fill(TEMPORARY)
     await page.get_by_label("新密码", exact=True).fill(CHOSEN)
     await page.get_by_label("再次输入新密码").fill(CHOSEN)
     await page.get_by_role("button", name="保存新密码").click()
-    await expect(page.get_by_role("status")).to_have_text("密码已修改。")
+    await expect(page.get_by_role("status")).to_have_text("密码已修改。", **SUBMIT)
     await page.get_by_role("link", name="进入首页").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("陈静，您好")
     assert desktop.requests.outside(gateway) == []
@@ -126,7 +128,7 @@ async def test_signing_out_revokes_the_refresh_token_at_the_gateway(stack, gatew
 
     await page.goto(gateway + "/console/")
     await page.get_by_role("button", name="退出登录").click()
-    await expect(page).to_have_url(f"{gateway}/console/signin?signed_out=1")
+    await expect(page).to_have_url(f"{gateway}/console/signin?signed_out=1", **SUBMIT)
     await expect(page.get_by_role("status")).to_have_text("您已安全退出。")
     async with httpx.AsyncClient(base_url=gateway, timeout=15) as client:
         reused = await client.post("/auth/token", data={"grant_type": "refresh_token",
