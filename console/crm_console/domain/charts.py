@@ -29,15 +29,15 @@ def _frame(title: str, y_unit: str, x_unit: str, series: list[Series]) -> list[s
     """Title, y grid with percentages, axis units and the legend: what every percentage chart shares."""
     plot_h = HEIGHT - TOP - BOTTOM
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" class="chart" '
-             f'font-family="system-ui, sans-serif" font-size="12"><title>{escape(title)}</title>']
+             f'font-family="system-ui, sans-serif" font-size="13"><title>{escape(title)}</title>']
     for tick in PERCENT_TICKS:
         y = TOP + plot_h * (1 - tick / 100)
         parts.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" stroke="#d5d9de"/>'
                      f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#333">{tick}%</text>')
     parts.append(f'<text x="4" y="{TOP - 14}" fill="#333">{escape(y_unit)}</text>'
                  f'<text x="{WIDTH - RIGHT}" y="{HEIGHT - 6}" text-anchor="end" fill="#333">{escape(x_unit)}</text>')
-    for index, one in enumerate(series):
-        x = LEFT + index * 160
+    for index, one in enumerate(series):  # the legend top right, clear of the y axis' unit
+        x = WIDTH - RIGHT - (len(series) - index) * 150
         parts.append(f'<rect x="{x}" y="8" width="12" height="12" fill="{COLOURS[index % len(COLOURS)]}"/>'
                      f'<text x="{x + 18}" y="18" fill="#222">{escape(one.name)}</text>')
     return parts
@@ -62,7 +62,7 @@ def percent_bars(title: str, categories: list[str], series: list[Series], y_unit
             x, y = x0 + bar * index, _y(value)
             parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar - 1:.1f}" height="{HEIGHT - BOTTOM - y:.1f}" '
                          f'fill="{COLOURS[index % len(COLOURS)]}"/>'
-                         f'<text x="{x + bar / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle" font-size="9" '
+                         f'<text x="{x + bar / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle" font-size="10" '
                          f'fill="#222">{value * 100:.0f}%</text>')
         parts.append(f'<text x="{x0 + slot * 0.4:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" '
                      f'fill="#222">{escape(category)}</text>')
@@ -70,15 +70,24 @@ def percent_bars(title: str, categories: list[str], series: list[Series], y_unit
     return Markup("".join(parts) + "</svg>")
 
 
-def percent_lines(title: str, categories: list[str], series: list[Series], y_unit: str, x_unit: str) -> Markup:
-    """One line per series over the categories (months); a gap where a value is missing."""
+def percent_lines(title: str, categories: list[str], series: list[Series], y_unit: str, x_unit: str,
+                  groups: list[str] | None = None) -> Markup:
+    """One line per series over the categories (months); a gap where a value is missing.
+
+    `groups` is a second line of x labels written only where it changes (the year under its first month),
+    so 24 months stay short labels that never overlap.
+    """
     parts = _frame(title, y_unit, x_unit, series)
     step = (WIDTH - LEFT - RIGHT) / max(len(categories), 1)
-    every = max(1, len(categories) // 12)  # at most a dozen x labels, so they never overlap
+    every = max(1, len(categories) // 12)  # at most a dozen x labels
     for position, category in enumerate(categories):
+        x = LEFT + step * (position + 0.5)
         if position % every == 0:
-            parts.append(f'<text x="{LEFT + step * (position + 0.5):.1f}" y="{HEIGHT - BOTTOM + 16}" '
-                         f'text-anchor="middle" fill="#222">{escape(category)}</text>')
+            parts.append(f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" fill="#222">'
+                         f'{escape(category)}</text>')
+        if groups and (position == 0 or groups[position] != groups[position - 1]):
+            parts.append(f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 32}" text-anchor="middle" fill="#333">'
+                         f'{escape(groups[position])}</text>')
     for index, one in enumerate(series):
         colour = COLOURS[index % len(COLOURS)]
         points = [(LEFT + step * (p + 0.5), _y(v)) for p, v in enumerate(one.values) if v is not None]
@@ -102,7 +111,7 @@ def count_bars(title: str, labels: list[str], counts: list[int], unit: str) -> M
     total = sum(counts) or 1
     widest = max(counts, default=0) or 1
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" role="img" class="chart" '
-             f'font-family="system-ui, sans-serif" font-size="12"><title>{escape(title)}</title>'
+             f'font-family="system-ui, sans-serif" font-size="13"><title>{escape(title)}</title>'
              f'<text x="{left}" y="20" fill="#333">{escape(unit)}</text>']
     for position, (label, count) in enumerate(zip(labels, counts, strict=True)):
         y = TOP + row * position

@@ -13,7 +13,6 @@ from crm_console.domain.kpi_tables import (
     distribution_table,
     grasp_table,
     history_table,
-    month_label,
     monthly_totals,
 )
 
@@ -55,10 +54,11 @@ def panels(values: dict, translate, language: str) -> dict[str, Panel]:
         months = monthly_totals(values["history"])
         title = t("kpis.history_title")
         shown["history"] = Panel("history", title, history_table(months, t, language), charts.percent_lines(
-            title, [month_label(m.month, language) for m in months],
+            title, [t("kpis.month_short", month=int(m.month[5:])) for m in months],
             [charts.Series(ratios[0], [m.grasp_rate for m in months]),
              charts.Series(ratios[1], [m.active_ratio for m in months])],
-            y_unit=t("kpis.percent_axis"), x_unit=t("kpis.month")))
+            y_unit=t("kpis.percent_axis"), x_unit=t("kpis.month"),
+            groups=[t("kpis.year", year=m.month[:4]) for m in months]))
     if values.get("churn"):
         shown["churn"] = Panel("churn", t("kpis.churn_title"), churn_table(values["churn"], t, language))
     for measure, group in DISTRIBUTIONS.items():
