@@ -50,6 +50,15 @@ def test_history_lines_label_months_and_end_with_the_latest_figure():
     assert len(list(ET.fromstring(svg).iter(SVG + "polyline"))) == 1
 
 
+def test_24_months_keep_short_labels_and_write_each_year_once():
+    months = [(2025 + (m // 12), m % 12 + 1) for m in range(24)]
+    svg = charts.percent_lines("趋势", [f"{m}月" for _, m in months], [charts.Series("s", [0.5] * 24)], "%", "月份",
+                               groups=[f"{y}年" for y, _ in months])
+    shown = texts(svg)
+    assert shown.count("2025年") == 1 and shown.count("2026年") == 1
+    assert len([t for t in shown if t.endswith("月") and t != "月份"]) == 12  # every other month: no overlap
+
+
 def test_labels_are_escaped_not_markup():
     svg = charts.count_bars("<b>", ["A&B"], [3], "人")
     assert "A&B" in texts(svg) and "<b>" not in svg.replace("&lt;b&gt;", "")
