@@ -157,6 +157,7 @@ def duckdb_rfm(queue) -> None:
     frame = pandas.DataFrame({"customer": visits["customer"], "days_ago": visits["days_ago"],
                               "amount": visits["amount"]})
     connection = duckdb.connect()
+    connection.execute("SET enable_progress_bar = false")
     connection.register("visits", frame)
     n = CUSTOMERS
     scored = connection.sql(f"""
