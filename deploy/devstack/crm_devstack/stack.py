@@ -162,12 +162,17 @@ class Stack:
         path = self.state_dir / "logs" / f"{process}.log"
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
 
-    def stop(self, grace: float = 8) -> None:
-        """Every process is told at once and given `grace` seconds, so Ctrl-C is done within seconds;
-        then the broker and PostgreSQL stop side by side."""
+    def stop(self, grace: float = 5) -> None:
+        """Every process and the broker are told at once and given `grace` seconds, then PostgreSQL stops,
+        so Ctrl-C is done within seconds even on a busy machine. Nothing is lost by the order: a service
+        stopped mid-publish finds its outbox rows unpublished and its inbox intact at the next start."""
         running = [p for p in [*self.processes.values(), self.sink] if p and p.poll() is None]
         for process in running:
             process.terminate()
+        owns = getattr(self, "_owns_infrastructure", False)
+        broker = threading.Thread(target=self.broker.stop, kwargs={"timeout": grace}) if owns else None
+        if broker:
+            broker.start()
         deadline = time.monotonic() + grace
         for process in running:
             try:
@@ -176,9 +181,7 @@ class Stack:
                 process.kill()
                 process.wait()
         self.processes.clear()
-        if getattr(self, "_owns_infrastructure", False):
-            broker = threading.Thread(target=self.broker.stop, kwargs={"timeout": grace})
-            broker.start()
+        if broker:
             self.postgres.stop()
             broker.join()
 
