@@ -19,6 +19,7 @@ SCREENS = (
     Screen("imports", "/console/imports", frozenset({p.CUSTOMERS_WRITE})),
     Screen("kpis", "/console/kpis", frozenset({p.KPIS_READ})),
     Screen("access_log", "/console/access-log", frozenset({p.PII_AUDIT})),
+    Screen("surveys", "/console/surveys", frozenset({p.SURVEYS_READ})),
 )
 
 

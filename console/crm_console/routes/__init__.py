@@ -4,3 +4,6 @@ from crm_console.routes import access_log, account, customers, health, home, imp
 
 ROUTERS = [health.router, account.router, home.router, customers.router]
 ROUTERS += [imports.router, kpis.router, access_log.router]
+from crm_console.routes import surveys  # noqa: E402
+
+ROUTERS += [surveys.router]

@@ -23,7 +23,7 @@ def test_one_box_finds_by_vin_plate_mobile_or_name():
 
 def test_a_role_sees_only_the_screens_its_permissions_open():
     analyst = frozenset({p.PROFILES_READ, p.KPIS_READ, p.NETWORK_READ, p.SURVEYS_READ})
-    assert [s.key for s in visible_screens(analyst)] == ["home", "kpis"]
+    assert [s.key for s in visible_screens(analyst)] == ["home", "kpis", "surveys"]
     assert not may_open("customers", analyst)
     assert may_open("customers", frozenset({p.CUSTOMERS_READ}))
 

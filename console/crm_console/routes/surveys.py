@@ -1,0 +1,57 @@
+"""The survey screen: SSI/CSI index, NPS and trend, weaknesses (CS弱项查找), open hot alerts, network ranking."""
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from crm_console.domain import surveys as shape
+from crm_console.fetch.surveys import surveys
+from crm_console.gateway import Forbidden, NotFound
+from crm_console.i18n import Translator
+from crm_console.pages import render
+from crm_console.session import ViewerDep, language
+from crm_contracts import permissions as p
+
+router = APIRouter(prefix="/console/surveys", include_in_schema=False)
+KIND = "^(ssi|csi)$"
+
+
+def _allowed(viewer) -> None:
+    if not viewer.can(p.SURVEYS_READ):
+        raise Forbidden("surveys:read")
+
+
+def _trend_headers(t: Translator) -> list[str]:
+    return [t(f"surveys.col.{key}") for key in ("month", "index", "nps", "responses", "response_rate")]
+
+
+@router.get("")
+async def survey_page(request: Request, viewer: ViewerDep, kind: str = Query("csi", pattern=KIND)) -> Response:
+    _allowed(viewer)
+    t = Translator(language(request))
+    parts = await surveys(request.app.state.gateway, viewer, kind)
+    overview = parts["overview"].value if parts["overview"].shown else None
+    chart = (shape.index_line(t("surveys.trend_title", kind=t(f"surveys.kind.{kind}")), overview["trend"],
+                              t("surveys.index_axis"), t("surveys.month_axis"))
+             if overview and overview["trend"] else None)
+    now = datetime.now(UTC)
+    alerts = [{**alert, "age": shape.alert_age_hours(alert["raised_at"], now),
+               "overdue": shape.alert_overdue(alert["raised_at"], now)}
+              for alert in (parts["alerts"].value or {"items": []})["items"]]
+    return render(request, "surveys.html", kind=kind, parts=parts, overview=overview, chart=chart,
+                  trend_headers=_trend_headers(t), trend_rows=shape.trend_rows(overview["trend"]) if overview else [],
+                  alerts=alerts, index_text=shape.index_text, nps_text=shape.nps_text)
+
+
+@router.get("/trend-{kind}.csv")
+async def trend_csv(request: Request, viewer: ViewerDep, kind: str) -> Response:
+    _allowed(viewer)
+    if kind not in ("ssi", "csi"):
+        raise NotFound(kind)
+    overview = (await surveys(request.app.state.gateway, viewer, kind))["overview"]
+    if not overview.shown or overview.value is None:
+        raise NotFound(kind)
+    text = shape.csv_text(_trend_headers(Translator(language(request))), shape.trend_rows(overview.value["trend"]))
+    return Response(text, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{kind}-trend.csv"'})

@@ -1,0 +1,47 @@
+"""The survey screen's pure shapes: the index as dealers read it, the trend table and CSV, the line chart on the
+1,000-point scale with Chinese month labels, and a hot alert's age against its 24-hour limit."""
+
+from datetime import UTC, datetime
+
+from crm_console.domain import surveys as shape
+
+TREND = [{"month": "2025-12", "index": 812.44, "nps": 35.0, "responses": 40, "response_rate": 0.5},
+         {"month": "2026-01", "index": 790.0, "nps": -5.25, "responses": 1_200, "response_rate": None},
+         {"month": "2026-02", "index": None, "nps": None, "responses": 0, "response_rate": None}]
+
+
+def test_index_and_nps_are_written_as_dealers_read_them():
+    assert shape.index_text(812.44) == "812.4"
+    assert shape.index_text(None) == "—"
+    assert shape.nps_text(35.0) == "+35.0"
+    assert shape.nps_text(-5.25) == "-5.2"
+
+
+def test_trend_rows_give_each_month_its_figures_and_a_dash_where_there_are_none():
+    rows = shape.trend_rows(TREND)
+    assert rows[0] == ["2025-12", "812.4", "+35.0", "40", "50.0%"]
+    assert rows[1][3] == "1200" and rows[1][4] == "—"
+    assert rows[2][1:3] == ["—", "—"]
+
+
+def test_the_csv_opens_in_excel_with_chinese_headers():
+    text = shape.csv_text(["月份", "指数"], [["2026-01", "790.0"]])
+    assert text.startswith("\ufeff月份,指数")
+    assert "2026-01,790.0" in text
+
+
+def test_the_trend_chart_has_its_title_axis_unit_month_labels_and_values():
+    svg = str(shape.index_line("CSI指数月度趋势", TREND, "指数（分，满分1,000）", "月份"))
+    assert "<title>CSI指数月度趋势</title>" in svg
+    assert "指数（分，满分1,000）" in svg and ">1,000<" in svg
+    assert ">12月<" in svg and ">1月<" in svg and ">2月<" in svg
+    assert ">2025<" in svg and ">2026<" in svg  # the year once where it starts or turns
+    assert ">812<" in svg and ">790<" in svg
+    assert svg.count("<circle") == 2  # a month without responses draws no point
+
+
+def test_a_hot_alert_past_24_hours_is_overdue():
+    now = datetime(2026, 11, 28, 12, tzinfo=UTC)
+    assert shape.alert_age_hours("2026-11-28T02:30:00+00:00", now) == 9
+    assert not shape.alert_overdue("2026-11-28T02:30:00+00:00", now)
+    assert shape.alert_overdue("2026-11-27T11:00:00+00:00", now)
