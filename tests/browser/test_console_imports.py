@@ -72,7 +72,7 @@ async def test_an_upload_shows_progress_then_done_and_names_the_bad_line(stack, 
     await expect(report.get_by_role("row")).to_have_count(2)  # the header and the one refused line
     refused = report.get_by_role("row").nth(1)
     await expect(refused.get_by_role("rowheader")).to_have_text("3")
-    await expect(refused).to_contain_text("mobile")
+    await expect(refused).to_contain_text("手机号（mobile）")
     await screenshot(page, "console-import-done")
     violations = await axe_violations(page)
     assert violations == [], described(violations)
@@ -83,7 +83,7 @@ async def test_an_upload_shows_progress_then_done_and_names_the_bad_line(stack, 
     text = await asyncio.to_thread(Path(await download.path()).read_text, encoding="utf-8-sig")
     lines = list(csv.reader(text.splitlines()))
     assert lines[0] == ["行号", "字段", "错误"]
-    assert [row[:2] for row in lines[1:]] == [["3", "mobile"]]
+    assert [row[:2] for row in lines[1:]] == [["3", "手机号（mobile）"]]
     assert lines[1][2]
 
     # The same file again: nothing changes, and the counts say so.

@@ -82,7 +82,7 @@ def percent_lines(title: str, categories: list[str], series: list[Series], y_uni
     every = max(1, len(categories) // 12)  # at most a dozen x labels
     for position, category in enumerate(categories):
         x = LEFT + step * (position + 0.5)
-        if position % every == 0:
+        if (len(categories) - 1 - position) % every == 0:  # counted from the latest month, always labelled
             parts.append(f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" fill="#222">'
                          f'{escape(category)}</text>')
         if groups and (position == 0 or groups[position] != groups[position - 1]):

@@ -65,6 +65,14 @@ async def send_file(request: Request, viewer: ViewerDep, kind: Annotated[str, Fo
     return RedirectResponse(f"/console/imports/{job['id']}", status_code=303)
 
 
+def _field_label(t: Translator):
+    """The column as the file names it, with its Chinese name where we know it: the user fixes their own file."""
+    def label(field: str) -> str:
+        key = f"imports.field.{field}"
+        return t("imports.field_label", label=t(key), code=field) if t.has(key) else field
+    return label
+
+
 async def _progress_values(request: Request, viewer, job_id: str) -> dict:
     job, scoring = await fetch.progress(request.app.state.gateway, viewer, job_id)
     now = phase(job, scoring.value if scoring.shown else None, follows_scoring=viewer.can(p.PROFILES_READ))
@@ -78,7 +86,8 @@ async def import_page(request: Request, viewer: ViewerDep, job_id: str) -> Respo
     values = await _progress_values(request, viewer, job_id)
     rows = []
     if values["finished"]:
-        rows = report_rows(await fetch.failed_rows(request.app.state.gateway, viewer, job_id), str)
+        rows = report_rows(await fetch.failed_rows(request.app.state.gateway, viewer, job_id),
+                           _field_label(Translator(language(request))))
     return render(request, "import.html", rows=rows, **values)
 
 
@@ -90,7 +99,8 @@ async def import_progress(request: Request, viewer: ViewerDep, job_id: str) -> R
     values = await _progress_values(request, viewer, job_id)
     rows = []
     if values["finished"]:
-        rows = report_rows(await fetch.failed_rows(request.app.state.gateway, viewer, job_id), str)
+        rows = report_rows(await fetch.failed_rows(request.app.state.gateway, viewer, job_id),
+                           _field_label(Translator(language(request))))
     return render(request, "partials/import_progress.html", rows=rows, **values)
 
 
@@ -99,7 +109,7 @@ async def report_download(request: Request, viewer: ViewerDep, job_id: str) -> R
     _may_import(viewer)
     job_id = _job_id(job_id)
     t = Translator(language(request))
-    rows = report_rows(await fetch.failed_rows(request.app.state.gateway, viewer, job_id), str)
+    rows = report_rows(await fetch.failed_rows(request.app.state.gateway, viewer, job_id), _field_label(t))
     text = report_csv([t("imports.line"), t("imports.field"), t("imports.error")], rows)
     return Response(text, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="import-{job_id}-report.csv"'})

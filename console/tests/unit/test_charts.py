@@ -57,6 +57,7 @@ def test_24_months_keep_short_labels_and_write_each_year_once():
     shown = texts(svg)
     assert shown.count("2025年") == 1 and shown.count("2026年") == 1
     assert len([t for t in shown if t.endswith("月") and t != "月份"]) == 12  # every other month: no overlap
+    assert "12月" in shown  # the latest month is always labelled
 
 
 def test_labels_are_escaped_not_markup():
