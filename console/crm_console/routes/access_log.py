@@ -1,4 +1,8 @@
-"""The personal-data access log: who saw which customer's personal data unmasked, when, and how."""
+"""The personal-data access log: who saw which customer's personal data unmasked, when, and how.
+
+Customers are shown by id (linked to their 360), not by name: fetching each name would itself be an
+unmasked read, and the auditor's look at the log would fill the log.
+"""
 
 from datetime import date
 from zoneinfo import ZoneInfo
