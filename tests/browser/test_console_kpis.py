@@ -86,7 +86,7 @@ async def test_grasp_rate_by_vehicle_age_matches_the_api_and_downloads_as_csv(st
         await expect(page.get_by_role("heading", name=heading)).to_be_visible()
     trend = page.get_by_role("img", name="客户掌握率与活跃客户比例月度趋势")
     this_month = date.today()
-    await expect(trend.get_by_text(f"{this_month.month}月", exact=True)).to_be_attached()
+    await expect(trend.get_by_text(f"{this_month.month}月", exact=True).last).to_be_attached()
     await expect(trend.get_by_text(f"{this_month.year}年", exact=True)).to_be_attached()
     await expect(page.get_by_role("rowheader", name=f"{this_month.year}年{this_month.month}月").first).to_be_visible()
     await expect(page.get_by_role("heading", name="月度流失率", exact=False)).to_be_visible()
