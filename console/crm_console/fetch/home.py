@@ -31,7 +31,9 @@ async def _alerts(gateway: Gateway, viewer: Viewer) -> list[dict]:
 async def _cases(gateway: Gateway, viewer: Viewer, now: datetime) -> list[dict]:
     found = await asyncio.gather(*(gateway.get("/api/v1/care/cases", viewer.token, state=state, limit=100)
                                    for state in ("open", "in_progress")))
-    cases = [c for page in found for c in page if viewer.dealer is None or c["dealer_id"] == viewer.dealer]
+    # Care answers a cursor page ({items, next_cursor}); older care versions answered a bare list.
+    listed = [c for page in found for c in (page["items"] if isinstance(page, dict) else page)]
+    cases = [c for c in listed if viewer.dealer is None or c["dealer_id"] == viewer.dealer]
     return cases_near_sla(cases, now)[:SHOWN]
 
 
