@@ -1,5 +1,5 @@
 """HTTP routes under /api/v1/care: parse, authorise, call a handler, shape the reply."""
 
-from crm_care.api import cases, messages, plans, tasks
+from crm_care.api import cases, club, messages, plans, rescue, tasks
 
-ROUTERS = [plans.router, tasks.router, messages.router, cases.router, cases.rescue_router, cases.club_router]
+ROUTERS = [plans.router, tasks.router, messages.router, cases.router, rescue.router, club.router]

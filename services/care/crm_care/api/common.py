@@ -1,13 +1,25 @@
-"""What the care routes share: dealer scope for reads and writes, row shaping, problems."""
+"""What the care routes share: dealer scope for reads and writes, cursors, the problems routes document."""
 
+import uuid
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
-from crm_kit.auth import Principal, check_dealer
+from crm_care.handlers.common import visible
+from crm_kit.auth import Principal
+from crm_kit.pagination import Page, decode_cursor, encode_cursor
 from crm_kit.problems import Problem, field_error, invalid, not_found
 
+__all__ = ["visible"]  # routes shape replies with it too
+
 PREFIX = "/api/v1/care"
+_PROBLEM = {"content": {"application/problem+json": {}}}
+NOT_FOUND = {404: {"description": "No such record, or another dealer's", **_PROBLEM}}
+CONFLICT = {409: {"description": "Refused in the record's current state", **_PROBLEM}}
+BAD_CURSOR = {400: {"description": "A cursor this API did not give out", **_PROBLEM}}
+FORBIDDEN = {403: {"description": "Not one of your dealers", **_PROBLEM}}
 
 
 def write_dealer(principal: Principal, dealer_id: str | None, where: str = "body") -> str:
@@ -23,13 +35,25 @@ def write_dealer(principal: Principal, dealer_id: str | None, where: str = "body
     return dealer_id
 
 
-def visible(principal: Principal, row: sa.Row | None, what: str) -> sa.Row:
-    """Another dealer's record answers 404, as if it did not exist."""
-    if row is None:
-        raise not_found(what)
-    check_dealer(principal, row.dealer_id, what)
-    return row
+def position_after(cursor: str | None, *parsers: Callable[[str], Any]) -> tuple | None:
+    """The sort key a page's cursor carries; a cursor not given out here (forged, garbled) answers 400."""
+    if cursor is None:
+        return None
+    values = decode_cursor(cursor, len(parsers))
+    try:
+        return tuple(parse(value) for parse, value in zip(parsers, values, strict=True))
+    except (TypeError, ValueError):
+        raise Problem(400, "Bad Request", "The cursor is not one this API gave out.",
+                      errors=[field_error("query", "cursor", "unknown cursor")]) from None
 
 
-def as_dict(row: sa.Row) -> dict[str, Any]:
-    return dict(row._mapping)
+def page(rows: list[sa.Row], limit: int, shape: Callable[[sa.Row], Any], key: Callable[[Any], tuple]) -> Page:
+    """`rows` holds up to limit + 1: the extra one only says that a next page exists."""
+    items = [shape(row) for row in rows[:limit]]
+    cursor = encode_cursor(*key(items[-1])) if len(rows) > limit else None
+    return Page(items=items, next_cursor=cursor)
+
+
+def after_time_id(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
+    """Most care lists run in time order, ties broken by id."""
+    return position_after(cursor, datetime.fromisoformat, uuid.UUID)

@@ -9,11 +9,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from crm_care import repository
 from crm_care.domain.cases import task_sla
-from crm_care.models import tasks
+from crm_care.repository import work
 from crm_contracts import Payload, new_event
 from crm_contracts.events.care import CareTaskCreated
+from crm_kit.auth import Principal, check_dealer
 from crm_kit.logs import request_id
 from crm_kit.outbox import stage
+from crm_kit.problems import not_found
 
 SERVICE = "care"
 WORKDAY_START = time(9, 0)
@@ -42,10 +44,18 @@ async def create_task(session: AsyncSession, *, dealer_id: str, customer_id: uui
                       rescue_id: uuid.UUID | None = None, notes: str | None = None) -> uuid.UUID:
     task_id = uuid.uuid4()
     now = datetime.now(UTC)
-    await session.exec(sa.insert(tasks).values(
-        id=task_id, dealer_id=dealer_id, customer_id=customer_id, vehicle_id=vehicle_id, kind=kind, role=role,
-        reason=reason, priority=priority, due_at=due_at, sla_at=max(due_at, task_sla(now, priority)),
-        action_id=action_id, case_id=case_id, rescue_id=rescue_id, notes=notes, created_at=now))
+    await work.insert_task(
+        session, id=task_id, dealer_id=dealer_id, customer_id=customer_id, vehicle_id=vehicle_id, kind=kind,
+        role=role, reason=reason, priority=priority, due_at=due_at, sla_at=max(due_at, task_sla(now, priority)),
+        action_id=action_id, case_id=case_id, rescue_id=rescue_id, notes=notes, created_at=now)
     await publish(session, CareTaskCreated(task_id=task_id, customer_id=customer_id, dealer_id=dealer_id, kind=kind,
                                            role=role, priority=priority, due_at=due_at), customer_id, dealer_id)
     return task_id
+
+
+def visible(principal: Principal, row: sa.Row | None, what: str) -> sa.Row:
+    """Another dealer's record answers 404, as if it did not exist."""
+    if row is None:
+        raise not_found(what)
+    check_dealer(principal, row.dealer_id, what)
+    return row

@@ -2,14 +2,14 @@
 
 from datetime import UTC, datetime
 
-import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from crm_care import repository
 from crm_care.domain import plans as rules
 from crm_care.domain.reminders import add_months
 from crm_care.handlers.common import dealer_today, local_morning
-from crm_care.models import actions, consents, customers, messages, tasks, vehicles
+from crm_care.models import customers, vehicles
+from crm_care.repository import facts
 from crm_contracts.events import customer as c
 from crm_contracts.events import segmentation as s
 
@@ -29,16 +29,7 @@ async def customer_erased(session: AsyncSession, event: c.CustomerErased) -> Non
     await repository.upsert(session, customers, ["customer_id"], {
         "customer_id": event.customer_id, "dealer_id": event.dealer_id, "erased_at": event.erased_at,
         "birthday": None, "lunar_birthday_md": None, "gender": None})
-    await repository.update(session, actions, sa.and_(actions.c.customer_id == event.customer_id,
-                                                      actions.c.status == "pending"),
-                            status="dropped", outcome="erased")
-    await repository.update(session, messages, sa.and_(messages.c.customer_id == event.customer_id,
-                                                       messages.c.status == "queued"),
-                            status="blocked", block_reason="erased", body=None, subject=None)
-    await repository.update(session, tasks, sa.and_(tasks.c.customer_id == event.customer_id,
-                                                    tasks.c.status == "open"),
-                            status="cancelled", notes=None)
-    await session.exec(consents.delete().where(consents.c.customer_id == event.customer_id))
+    await facts.stop_contacting(session, event.customer_id)
 
 
 async def customer_merged(session: AsyncSession, event: c.CustomerMerged) -> None:
@@ -46,19 +37,12 @@ async def customer_merged(session: AsyncSession, event: c.CustomerMerged) -> Non
     duplicate, survivor = event.duplicate_id, event.survivor_id
     await repository.upsert(session, customers, ["customer_id"], {
         "customer_id": duplicate, "dealer_id": event.dealer_id, "merged_into": survivor})
-    for table in (vehicles, tasks, actions, messages):
-        await repository.update(session, table, table.c.customer_id == duplicate, customer_id=survivor)
+    await facts.move_to_survivor(session, duplicate, survivor)
 
 
 async def consent_changed(session: AsyncSession, event: c.ConsentChanged) -> None:
-    """The latest change wins, whatever order the events arrive in."""
-    statement = sa.dialects.postgresql.insert(consents).values(
-        customer_id=event.customer_id, purpose=event.purpose, channel=event.channel, granted=event.granted,
-        changed_at=event.changed_at)
-    await session.exec(statement.on_conflict_do_update(
-        index_elements=["customer_id", "purpose", "channel"],
-        set_={"granted": statement.excluded.granted, "changed_at": statement.excluded.changed_at},
-        where=consents.c.changed_at <= statement.excluded.changed_at))
+    await facts.record_consent(session, event.customer_id, event.purpose, event.channel, event.granted,
+                               event.changed_at)
 
 
 async def vehicle_known(session: AsyncSession, event: c.VehicleRegistered | c.VehicleUpdated) -> None:
@@ -68,11 +52,8 @@ async def vehicle_known(session: AsyncSession, event: c.VehicleRegistered | c.Ve
 
 
 async def vehicle_transferred(session: AsyncSession, event: c.VehicleTransferred) -> None:
-    await repository.update(session, vehicles, vehicles.c.vehicle_id == event.vehicle_id,
-                            customer_id=event.to_customer_id)
-    await repository.update(session, actions, sa.and_(actions.c.vehicle_id == event.vehicle_id,
-                                                      actions.c.status == "pending"),
-                            status="dropped", outcome="transferred")
+    await facts.change_vehicle(session, event.vehicle_id, customer_id=event.to_customer_id)
+    await facts.drop_pending_for_vehicle(session, event.vehicle_id, "transferred")
 
 
 async def odometer_recorded(session: AsyncSession, event: c.OdometerRecorded) -> None:
@@ -89,7 +70,7 @@ async def odometer_recorded(session: AsyncSession, event: c.OdometerRecorded) ->
     if row.last_read_on is None or event.read_on >= row.last_read_on:
         changes.update(last_km=event.km, last_read_on=event.read_on)
     if changes:
-        await repository.update(session, vehicles, vehicles.c.vehicle_id == event.vehicle_id, **changes)
+        await facts.change_vehicle(session, event.vehicle_id, **changes)
 
 
 async def visit_recorded(session: AsyncSession, event: c.VisitRecorded) -> None:

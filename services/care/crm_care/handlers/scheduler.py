@@ -7,7 +7,6 @@ transaction that marks it done.
 """
 
 import asyncio
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -21,8 +20,7 @@ from crm_care.domain import calendar
 from crm_care.domain.plans import Occasion, ScanWindow, customer_occasions, still_relevant
 from crm_care.domain.scan_bounds import vehicle_bounds
 from crm_care.handlers.common import WORKDAY_START, create_task
-from crm_care.models import actions, customers, messages
-from crm_care.repository import due_scan
+from crm_care.repository import due_scan, scheduling
 from crm_kit.db import Sessions
 
 TASK_ROLES = {"delivery_follow_up": "cs_survey", "service_follow_up": "cs_survey", "win_back": "cr_activity",
@@ -91,16 +89,10 @@ async def _greetings(sessions: Sessions, window: ScanWindow, result: ScanResult,
                      dealer_id: str | None, store: bool) -> None:
     """Birthdays and festivals, customer by customer in keyset-paged batches."""
     cache: dict[str, DealerContext] = {}
-    key = customers.c.customer_id
     after = None
     while True:
         async with sessions() as session, session.begin():
-            query = sa.select(customers).where(customers.c.erased_at.is_(None), customers.c.merged_into.is_(None))
-            if after is not None:
-                query = query.where(key > after)
-            if dealer_id is not None:
-                query = query.where(customers.c.dealer_id == dealer_id)
-            batch = await repository.rows(session, query.order_by(key).limit(batch_size))
+            batch = await scheduling.customers_to_greet(session, after, dealer_id, batch_size)
             if not batch:
                 return
             after = batch[-1].customer_id
@@ -124,8 +116,7 @@ async def dispatch_due(sessions: Sessions, now: datetime, limit: int = 200) -> i
         claimed = await repository.claim_due_actions(session, now, limit)
         for action in claimed:
             status, outcome = await _carry_out(session, action, now)
-            await repository.update(session, actions, actions.c.id == action.id, status=status, outcome=outcome,
-                                    processed_at=now)
+            await scheduling.settle_action(session, action.id, status, outcome, now)
     return len(claimed)
 
 
@@ -148,10 +139,10 @@ async def _carry_out(session: AsyncSession, action: sa.Row, now: datetime) -> tu
                           priority=TASK_PRIORITY.get(action.rule, "normal"), due_at=task_due,
                           vehicle_id=action.vehicle_id, action_id=action.id)
         return "done", "task"
-    await session.exec(sa.insert(messages).values(
-        id=uuid.uuid4(), action_id=action.id, dealer_id=action.dealer_id, customer_id=action.customer_id,
+    await scheduling.queue_message(
+        session, action_id=action.id, dealer_id=action.dealer_id, customer_id=action.customer_id,
         purpose=action.purpose, rule=action.rule, critical=action.critical, variables=action.variables,
-        next_attempt_at=now, created_at=now))
+        next_attempt_at=now, created_at=now)
     return "done", "message"
 
 

@@ -17,7 +17,7 @@ from crm_care.channels.senders import DeliveryFailed, EmailSender, SmsSender, We
 from crm_care.domain import policy
 from crm_care.domain.templates import Template, TemplateInvalid, default_template, render
 from crm_care.metrics import MESSAGES
-from crm_care.models import contacts, messages
+from crm_care.repository import scheduling
 from crm_kit.db import Sessions
 
 
@@ -40,11 +40,9 @@ async def send_next(sessions: Sessions, channels: Channels, now: datetime) -> bo
             return False
         message = claimed[0]
         changes = await _deliver(session, channels, message, now)
-        await repository.update(session, messages, messages.c.id == message.id, **changes)
+        await scheduling.settle_message(session, message.id, **changes)
         if changes.get("status") == "sent":
-            await session.exec(sa.insert(contacts).values(message_id=message.id, customer_id=message.customer_id,
-                                                          purpose=message.purpose, critical=message.critical,
-                                                          at=now))
+            await scheduling.count_contact(session, message, now)
     outcome = changes.get("status", "deferred")  # no status: quiet hours, or a retry later
     MESSAGES.labels(message.dealer_id, changes.get("channel") or message.channel or "none", outcome).inc()
     return True

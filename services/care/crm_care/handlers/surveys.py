@@ -3,15 +3,13 @@
 import uuid
 from datetime import UTC, datetime
 
-import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from crm_care import repository
 from crm_care.domain import cases as case_rules
 from crm_care.domain.plans import Occasion
 from crm_care.handlers.common import create_task, publish
-from crm_care.models import cases
+from crm_care.repository import work
 from crm_contracts.events.care import ComplaintOpened
 from crm_contracts.events.survey import HotAlertRaised, SurveyInvitationCreated
 
@@ -33,11 +31,10 @@ async def open_case(session: AsyncSession, *, dealer_id: str, customer_id: uuid.
     now = datetime.now(UTC)
     case_id = uuid.uuid4()
     first_contact = case_rules.first_contact_due(now, first_contact_hours)
-    created = (await session.exec(insert(cases).values(
-        id=case_id, dealer_id=dealer_id, customer_id=customer_id, source=source, alert_id=alert_id, state="open",
-        summary=summary, first_contact_due=first_contact, opened_at=now, idempotency_key=idempotency_key,
-    ).on_conflict_do_nothing().returning(cases.c.id))).first()
-    if created is None:
+    if not await work.insert_case(
+            session, id=case_id, dealer_id=dealer_id, customer_id=customer_id, source=source, alert_id=alert_id,
+            state="open", summary=summary, first_contact_due=first_contact, opened_at=now,
+            idempotency_key=idempotency_key):
         return None
     await create_task(session, dealer_id=dealer_id, customer_id=customer_id, kind="call", role="cs_survey",
                       reason="complaint_follow_up", priority="urgent", due_at=first_contact, case_id=case_id)
@@ -53,7 +50,3 @@ async def hot_alert_raised(session: AsyncSession, event: HotAlertRaised) -> None
         summary += f" — {event.comment}"
     await open_case(session, dealer_id=event.dealer_id, customer_id=event.customer_id, source="hot_alert",
                     summary=summary, alert_id=event.alert_id, first_contact_hours=plan["first_contact_hours"])
-
-
-def case_query(dealer_filter):
-    return repository.scoped(sa.select(cases), cases, dealer_filter)

@@ -4,28 +4,24 @@ import uuid
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from crm_care import repository
 from crm_care.domain import cases as rules
 from crm_care.handlers.common import create_task, publish
-from crm_care.models import cases, rescues, tasks, vehicles
+from crm_care.repository import work
 from crm_contracts.events.care import CareTaskCompleted, ComplaintClosed, ComplaintResolved, RescueRequested
 
 
 async def complete_task(session: AsyncSession, task: sa.Row, outcome: str, notes: str | None) -> None:
     now = datetime.now(UTC)
-    await repository.update(session, tasks, tasks.c.id == task.id, status="done", outcome=outcome,
-                            notes=notes or task.notes, completed_at=now)
+    await work.change_task(session, task.id, status="done", outcome=outcome, notes=notes or task.notes,
+                           completed_at=now)
     if outcome == "appointment_booked" and task.vehicle_id:
-        await repository.update(session, vehicles, vehicles.c.vehicle_id == task.vehicle_id,
-                                appointment_on=now.date())
+        await work.appointment_booked(session, task.vehicle_id, now.date())
         await repository.suppress_service_reminders(session, task.vehicle_id, "appointment_booked")
     if task.case_id:
-        await repository.update(session, cases, sa.and_(cases.c.id == task.case_id,
-                                                        cases.c.first_contacted_at.is_(None)),
-                                first_contacted_at=now)
+        await work.first_contact_made(session, task.case_id, now)
     await publish(session, CareTaskCompleted(task_id=task.id, customer_id=task.customer_id, dealer_id=task.dealer_id,
                                              outcome=outcome, completed_at=now), task.customer_id, task.dealer_id)
 
@@ -49,7 +45,7 @@ async def move_case(session: AsyncSession, case: sa.Row, action: str, resolution
         await publish(session, ComplaintClosed(case_id=case.id, customer_id=case.customer_id,
                                                dealer_id=case.dealer_id, closed_at=now),
                       case.customer_id, case.dealer_id)
-    await repository.update(session, cases, cases.c.id == case.id, **changes)
+    await work.change_case(session, case.id, **changes)
 
 
 async def request_rescue(session: AsyncSession, *, dealer_id: str, customer_id: uuid.UUID,
@@ -61,17 +57,15 @@ async def request_rescue(session: AsyncSession, *, dealer_id: str, customer_id: 
     """
     now = datetime.now(UTC)
     rescue_id = uuid.uuid4()
-    created = (await session.exec(insert(rescues).values(
-        id=rescue_id, dealer_id=dealer_id, customer_id=customer_id, vehicle_id=vehicle_id, latitude=latitude,
-        longitude=longitude, description=description, status="requested", requested_at=now, updated_at=now,
-        idempotency_key=idempotency_key).on_conflict_do_nothing().returning(rescues.c.id))).first()
-    if created is None:
-        return (await repository.one(session, sa.select(rescues.c.id).where(
-            rescues.c.dealer_id == dealer_id, rescues.c.idempotency_key == idempotency_key))).id
+    if not await work.insert_rescue(
+            session, id=rescue_id, dealer_id=dealer_id, customer_id=customer_id, vehicle_id=vehicle_id,
+            latitude=latitude, longitude=longitude, description=description, status="requested", requested_at=now,
+            updated_at=now, idempotency_key=idempotency_key):
+        return await work.rescue_id_by_key(session, dealer_id, idempotency_key)
     task_id = await create_task(session, dealer_id=dealer_id, customer_id=customer_id, kind="rescue",
                                 role="service_advisor", reason="rescue", priority="urgent", due_at=now,
                                 vehicle_id=vehicle_id, rescue_id=rescue_id, notes=description)
-    await repository.update(session, rescues, rescues.c.id == rescue_id, task_id=task_id)
+    await work.change_rescue(session, rescue_id, task_id=task_id)
     await publish(session, RescueRequested(rescue_id=rescue_id, customer_id=customer_id, vehicle_id=vehicle_id,
                                            dealer_id=dealer_id, latitude=latitude, longitude=longitude,
                                            description=description, requested_at=now), customer_id, dealer_id)
@@ -79,5 +73,5 @@ async def request_rescue(session: AsyncSession, *, dealer_id: str, customer_id: 
 
 
 async def move_rescue(session: AsyncSession, rescue: sa.Row, status: str) -> None:
-    await repository.update(session, rescues, rescues.c.id == rescue.id,
-                            status=rules.next_rescue_state(rescue.status, status), updated_at=datetime.now(UTC))
+    await work.change_rescue(session, rescue.id, status=rules.next_rescue_state(rescue.status, status),
+                             updated_at=datetime.now(UTC))

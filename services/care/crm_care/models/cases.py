@@ -1,6 +1,11 @@
 """Complaint cases and rescue requests."""
 
+import uuid
+from datetime import datetime
+from typing import Literal
+
 import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.dialects.postgresql import UUID
 
 from crm_care.models.base import TZ, metadata
@@ -42,3 +47,72 @@ rescues = sa.Table(
     sa.Column("idempotency_key", sa.Text),
     sa.UniqueConstraint("dealer_id", "idempotency_key", name="care_rescues_idempotency"),
 )
+
+
+class CaseCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    customer_id: uuid.UUID
+    dealer_id: str | None = None
+    summary: str = Field(min_length=1, max_length=2000)
+
+
+class CaseMove(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    action: Literal["start", "resolve", "close", "reopen", "escalate"]
+    resolution: str | None = Field(None, max_length=2000)
+    resolution_confirmed: bool = Field(False, description="The customer confirmed the resolution (to close)")
+
+
+class CasePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    dealer_id: str
+    customer_id: uuid.UUID
+    source: Literal["manual", "hot_alert"]
+    alert_id: uuid.UUID | None = Field(description="The survey's hot alert that opened the case")
+    state: Literal["open", "in_progress", "resolved", "closed"]
+    summary: str
+    escalation_level: int
+    first_contact_due: datetime
+    first_contacted_at: datetime | None
+    first_contact_overdue: bool = Field(description="Not contacted and the first-contact time has passed")
+    resolution: str | None
+    opened_at: datetime
+    resolved_at: datetime | None
+    closed_at: datetime | None
+
+
+class RescueCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    customer_id: uuid.UUID
+    vehicle_id: uuid.UUID | None = None
+    dealer_id: str | None = None
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+    description: str = Field(min_length=1, max_length=2000)
+
+
+class RescueMove(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["dispatched", "arrived", "completed", "cancelled"]
+
+
+class RescuePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    dealer_id: str
+    customer_id: uuid.UUID
+    vehicle_id: uuid.UUID | None
+    latitude: float
+    longitude: float
+    description: str
+    status: Literal["requested", "dispatched", "arrived", "completed", "cancelled"]
+    task_id: uuid.UUID | None = Field(description="The urgent task the dealer works it from")
+    requested_at: datetime
+    updated_at: datetime

@@ -1,6 +1,11 @@
 """Outbound messages, the contacts that count towards the cap, and each dealer's wording."""
 
+import uuid
+from datetime import datetime
+from typing import Literal
+
 import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from crm_care.models.base import TZ, metadata
@@ -52,3 +57,53 @@ templates = sa.Table(
     sa.Column("provider_template", sa.Text),
     sa.Column("updated_at", TZ, nullable=False, server_default=sa.func.now()),
 )
+
+
+class MessagePublic(BaseModel):
+    """A message as staff see it; the variables it was filled from stay inside care."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    action_id: uuid.UUID | None
+    dealer_id: str
+    customer_id: uuid.UUID
+    purpose: str
+    rule: str
+    critical: bool
+    status: Literal["queued", "sent", "blocked", "dead"]
+    block_reason: str | None
+    channel: str | None
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    provider_id: str | None
+    subject: str | None
+    body: str | None
+    created_at: datetime
+    sent_at: datetime | None
+
+
+class TemplatePut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    dealer_id: str | None = None
+    purpose: str = Field(min_length=1, max_length=40)
+    channel: Literal["sms", "email", "wechat"]
+    language: Literal["zh-CN", "en"] = "zh-CN"
+    subject: str = Field("", max_length=200)
+    body: str = Field(min_length=1, max_length=4000)
+    provider_template: str | None = Field(None, max_length=100, description="SMS/WeChat template id at the provider")
+
+
+class TemplatePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    dealer_id: str
+    purpose: str
+    channel: Literal["sms", "email", "wechat"]
+    language: Literal["zh-CN", "en"]
+    subject: str
+    body: str
+    provider_template: str | None
+    updated_at: datetime

@@ -1,6 +1,12 @@
 """A dealer's contact policy, its care plans and the actions the due-scan stores."""
 
+import uuid
+from datetime import date, time
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema, field_validator
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from crm_care.models.base import TZ, metadata
@@ -44,3 +50,64 @@ actions = sa.Table(
     sa.Column("processed_at", TZ),
     sa.Index("care_actions_pending", "due_at", postgresql_where=sa.text("status = 'pending'")),
 )
+
+
+# A wall-clock time in the dealer's own time zone. JSON Schema's `time` format demands a UTC offset,
+# which a quiet hour has not, so it is documented and written as "HH:MM".
+LocalTime = Annotated[
+    time,
+    PlainSerializer(lambda value: value.strftime("%H:%M"), return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$", "examples": ["21:00"]}),
+]
+
+
+class PlanUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool | None = None
+    params: dict[str, Any] = Field(default_factory=dict, description="Rule parameters, e.g. days_before")
+
+
+class PlanPublic(BaseModel):
+    rule: str = Field(description="e.g. first_service_due, birthday_greeting")
+    params: dict[str, Any] = Field(description="The dealer's parameters over the defaults, `enabled` among them")
+
+
+class ContactPolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    time_zone: str = "Asia/Shanghai"
+    quiet_start: LocalTime = time(21, 0)
+    quiet_end: LocalTime = time(9, 0)
+    cap: int = Field(2, ge=0, le=100, description="Non-critical contacts allowed per window")
+    cap_days: int = Field(7, ge=1, le=90)
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError("not an IANA time zone") from error
+        return value
+
+
+class PlannedAction(BaseModel):
+    rule: str
+    action: str = Field(description="message, call, …")
+    due_on: date
+    customer_id: uuid.UUID
+    vehicle_id: uuid.UUID | None
+    critical: bool = Field(description="Sent even in quiet hours and over the cap (e.g. a recall)")
+    variables: dict[str, Any]
+
+
+class DryRunPublic(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    dealer_id: str
+    from_: date = Field(alias="from", description="The dealer's today")
+    days: int
+    vehicles: int = Field(description="Vehicles scanned")
+    customers: int = Field(description="Customers scanned")
+    actions: list[PlannedAction]

@@ -1,9 +1,15 @@
 """The staff task queue."""
 
+import uuid
+from datetime import datetime
+from typing import Literal
+
 import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.dialects.postgresql import UUID
 
 from crm_care.models.base import TZ, metadata
+from crm_contracts.events.care import TaskOutcome
 
 tasks = sa.Table(
     "care_tasks", metadata,
@@ -28,3 +34,56 @@ tasks = sa.Table(
     sa.Column("completed_at", TZ),
     sa.Index("care_tasks_queue", "dealer_id", "role", "status", "due_at"),
 )
+
+
+Priority = Literal["low", "normal", "high", "urgent"]
+
+
+class TaskCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    customer_id: uuid.UUID
+    vehicle_id: uuid.UUID | None = None
+    dealer_id: str | None = None
+    kind: Literal["call", "visit", "gift"]
+    role: str = Field("cr_activity", min_length=1, max_length=40)
+    priority: Priority = "normal"
+    due_at: datetime
+    notes: str | None = Field(None, max_length=2000)
+
+
+class TaskAssign(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    assignee: str = Field(min_length=1, max_length=100)
+
+
+class TaskComplete(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: TaskOutcome
+    notes: str | None = Field(None, max_length=2000)
+
+
+class TaskPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    dealer_id: str
+    customer_id: uuid.UUID
+    vehicle_id: uuid.UUID | None
+    kind: str
+    role: str
+    reason: str
+    priority: str
+    due_at: datetime
+    sla_at: datetime = Field(description="When the task counts as overdue")
+    status: Literal["open", "done", "cancelled"]
+    assignee: str | None
+    outcome: str | None
+    notes: str | None
+    action_id: uuid.UUID | None
+    case_id: uuid.UUID | None
+    rescue_id: uuid.UUID | None
+    created_at: datetime
+    completed_at: datetime | None

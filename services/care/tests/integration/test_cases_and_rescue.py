@@ -18,7 +18,8 @@ async def test_a_hot_alert_from_the_survey_topic_becomes_one_case_with_an_urgent
     await publish(raised, service="survey", subject=customer)  # re-published with a new event id
 
     async def case():
-        found = (await care.get("/api/v1/care/cases", params={"customer_id": str(customer)}, headers=auth())).json()
+        found = (await care.get("/api/v1/care/cases", params={"customer_id": str(customer)},
+                                headers=auth())).json()["items"]
         return found or None
 
     [opened] = await eventually(case)

@@ -52,7 +52,7 @@ async def test_follow_up_calls_only_for_visits_still_due_and_the_window_is_the_d
 
         widened = await care.put("/api/v1/care/plans/service_follow_up", headers=auth(),
                                  json={"params": {"window_days": 60}})
-        assert widened.status_code == 200 and widened.json()["window_days"] == 60
+        assert widened.status_code == 200 and widened.json()["params"]["window_days"] == 60
         month_old = visit(customer, vehicle, "service", "repair", today - timedelta(days=30), 31_000)
         await publish(month_old, service="customer", subject=customer)
 

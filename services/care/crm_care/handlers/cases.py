@@ -1,0 +1,61 @@
+"""Complaint cases and rescue requests as staff and the app work them."""
+
+import uuid
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from crm_care.domain.cases import MoveRefused
+from crm_care.handlers import surveys, work
+from crm_care.handlers.common import visible
+from crm_care.models.cases import CaseMove, CasePublic, RescueCreate
+from crm_care.repository import work as rows
+from crm_kit.auth import Principal
+from crm_kit.problems import Problem, field_error, invalid
+
+
+def case_public(case: sa.Row, now: datetime | None = None) -> CasePublic:
+    overdue = case.first_contacted_at is None and case.first_contact_due < (now or datetime.now(UTC))
+    return CasePublic.model_validate({**case._mapping, "first_contact_overdue": overdue})
+
+
+async def visible_case(session: AsyncSession, principal: Principal, case_id: uuid.UUID) -> sa.Row:
+    return visible(principal, await rows.case(session, case_id), "case")
+
+
+async def open_by_hand(session: AsyncSession, dealer_id: str, customer_id: uuid.UUID, summary: str,
+                       idempotency_key: str | None) -> sa.Row:
+    """The same Idempotency-Key again answers the case the first request opened."""
+    case_id = await surveys.open_case(session, dealer_id=dealer_id, customer_id=customer_id, source="manual",
+                                      summary=summary, idempotency_key=idempotency_key)
+    if case_id is None:
+        return await rows.case_by_key(session, dealer_id, idempotency_key)
+    return await rows.case(session, case_id)
+
+
+async def move(session: AsyncSession, principal: Principal, case_id: uuid.UUID, data: CaseMove) -> sa.Row:
+    if data.action == "resolve" and not data.resolution:
+        raise invalid(field_error("body", "resolution", "say how the complaint was resolved"))
+    case = await visible_case(session, principal, case_id)
+    try:
+        await work.move_case(session, case, data.action, data.resolution, data.resolution_confirmed)
+    except MoveRefused as error:
+        raise Problem(409, "Conflict", str(error)) from error
+    return await rows.case(session, case_id)
+
+
+async def request_rescue(session: AsyncSession, dealer_id: str, data: RescueCreate,
+                         idempotency_key: str | None) -> sa.Row:
+    rescue_id = await work.request_rescue(session, dealer_id=dealer_id, idempotency_key=idempotency_key,
+                                          **data.model_dump(exclude={"dealer_id"}))
+    return await rows.rescue(session, rescue_id)
+
+
+async def move_rescue(session: AsyncSession, principal: Principal, rescue_id: uuid.UUID, status: str) -> sa.Row:
+    rescue = visible(principal, await rows.rescue(session, rescue_id), "rescue")
+    try:
+        await work.move_rescue(session, rescue, status)
+    except MoveRefused as error:
+        raise Problem(409, "Conflict", str(error)) from error
+    return await rows.rescue(session, rescue_id)

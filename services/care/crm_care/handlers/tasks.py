@@ -1,0 +1,38 @@
+"""Staff tasks by hand: create, assign, complete (the rules of completing live in handlers.work)."""
+
+import uuid
+
+import sqlalchemy as sa
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from crm_care.handlers import work as work_handlers
+from crm_care.handlers.common import create_task, visible
+from crm_care.models.tasks import TaskComplete, TaskCreate
+from crm_care.repository import work
+from crm_kit.auth import Principal
+from crm_kit.problems import Problem
+
+
+async def visible_task(session: AsyncSession, principal: Principal, task_id: uuid.UUID) -> sa.Row:
+    return visible(principal, await work.task(session, task_id), "task")
+
+
+async def create_by_hand(session: AsyncSession, dealer_id: str, data: TaskCreate) -> sa.Row:
+    task_id = await create_task(session, dealer_id=dealer_id, customer_id=data.customer_id, kind=data.kind,
+                                role=data.role, reason="manual", priority=data.priority, due_at=data.due_at,
+                                vehicle_id=data.vehicle_id, notes=data.notes)
+    return await work.task(session, task_id)
+
+
+async def assign(session: AsyncSession, principal: Principal, task_id: uuid.UUID, assignee: str) -> sa.Row:
+    await visible_task(session, principal, task_id)
+    await work.change_task(session, task_id, assignee=assignee)
+    return await work.task(session, task_id)
+
+
+async def complete(session: AsyncSession, principal: Principal, task_id: uuid.UUID, data: TaskComplete) -> sa.Row:
+    task = await visible_task(session, principal, task_id)
+    if task.status != "open":
+        raise Problem(409, "Conflict", f"The task is {task.status} already.")
+    await work_handlers.complete_task(session, task, data.outcome, data.notes)
+    return await work.task(session, task_id)
