@@ -97,7 +97,7 @@ def _a_newcomer_finds_the_demo_dealer_on_every_screen(gateway: str, printed: str
         expect(len([month for month in csi["trend"] if month["responses"]]) >= 12,
                f"a CSI trend over 12 months: {csi['trend']}")
 
-        cases = client.get("/api/v1/care/cases", params={"state": "open", "limit": 200}).json()
+        cases = client.get("/api/v1/care/cases", params={"state": "open", "limit": 200}).json()["items"]
         expect(any(case["dealer_id"] == DEALER for case in cases), "open complaint cases")
 
         sink = re.search(r"Messages\s+(http://\S+)", printed).group(1)

@@ -49,5 +49,9 @@ async def test_rescue_and_a_hot_alert_become_work_in_the_dealers_queue(stack):
 
         await eventually(both_queued, timeout=60)
         cases = (await client.get("/api/v1/care/cases", headers=headers,
-                                  params={"customer_id": str(customer)})).json()
-        assert [(c["source"], c["state"]) for c in cases] == [("hot_alert", "open")]
+                                  params={"customer_id": str(customer), "limit": 1})).json()
+        assert [(c["source"], c["state"]) for c in cases["items"]] == [("hot_alert", "open")]
+        assert cases["next_cursor"] is None
+        rescues = (await client.get("/api/v1/care/rescue", headers=headers,
+                                    params={"customer_id": str(customer)})).json()["items"]
+        assert [r["id"] for r in rescues] == [rescue.json()["id"]]

@@ -103,7 +103,7 @@ def _wait_for_cases(api: DemoClient, progress: Progress) -> int:
     alerts = [a for a in _pages(api, "/api/v1/surveys/alerts", status="open") if a["dealer_id"] == DEMO_DEALER]
     deadline = time.monotonic() + CARE_TIMEOUT
     while True:
-        cases = [c for c in api._get("/api/v1/care/cases", state="open", limit=200)
+        cases = [c for c in _pages(api, "/api/v1/care/cases", state="open")
                  if c["dealer_id"] == DEMO_DEALER]
         if (len(cases) >= len(alerts) and _sent(api, limit=1)) or time.monotonic() > deadline:
             return len(cases)
