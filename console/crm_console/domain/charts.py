@@ -80,12 +80,15 @@ def percent_lines(title: str, categories: list[str], series: list[Series], y_uni
     parts = _frame(title, y_unit, x_unit, series)
     step = (WIDTH - LEFT - RIGHT) / max(len(categories), 1)
     every = max(1, len(categories) // 12)  # at most a dozen x labels
+    written = None
     for position, category in enumerate(categories):
         x = LEFT + step * (position + 0.5)
-        if (len(categories) - 1 - position) % every == 0:  # counted from the latest month, always labelled
-            parts.append(f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" fill="#222">'
-                         f'{escape(category)}</text>')
-        if groups and (position == 0 or groups[position] != groups[position - 1]):
+        if (len(categories) - 1 - position) % every != 0:  # counted from the latest month, always labelled
+            continue
+        parts.append(f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" fill="#222">'
+                     f'{escape(category)}</text>')
+        if groups and groups[position] != written:  # under the first labelled month of each year only
+            written = groups[position]
             parts.append(f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 32}" text-anchor="middle" fill="#333">'
                          f'{escape(groups[position])}</text>')
     for index, one in enumerate(series):

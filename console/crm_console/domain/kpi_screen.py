@@ -33,7 +33,9 @@ class Panel:
 def _term(translate, group: str) -> Callable[[str], str]:
     def label(code: str) -> str:
         key = f"{group}.{code}"
-        return translate(key) if translate.has(key) else code
+        if translate.has(key):
+            return translate(key)
+        return translate("kpis.unscored") if code == "unscored" else code  # profiles not scored yet
     return label
 
 
