@@ -20,6 +20,7 @@ SCREENS = (
     Screen("kpis", "/console/kpis", frozenset({p.KPIS_READ})),
     Screen("access_log", "/console/access-log", frozenset({p.PII_AUDIT})),
     Screen("surveys", "/console/surveys", frozenset({p.SURVEYS_READ})),
+    Screen("segments", "/console/segments", frozenset({p.PROFILES_READ, p.SEGMENTS_WRITE})),
 )
 
 

@@ -7,3 +7,6 @@ ROUTERS += [imports.router, kpis.router, access_log.router]
 from crm_console.routes import surveys  # noqa: E402
 
 ROUTERS += [surveys.router]
+from crm_console.routes import segments  # noqa: E402
+
+ROUTERS += [segments.router]
