@@ -28,14 +28,15 @@ async def work_once(app: FastAPI) -> bool:
             job = await repository.claim_job(session)
         if job is None:
             return False
+        job_id = job.id  # a failed batch's rollback expires `job`; reading it then would need I/O
         try:
             async with session.begin():
                 customers = await scoring.run_job(session, job, context)
-                await repository.finish_job(session, job.id, customers=customers)
+                await repository.finish_job(session, job_id, customers=customers)
         except Exception as error:
-            log.exception("scoring job %s failed", job.id)
+            log.exception("scoring job %s failed", job_id)
             async with session.begin():
-                await repository.finish_job(session, job.id, error=repr(error))
+                await repository.finish_job(session, job_id, error=repr(error))
     return True
 
 
