@@ -79,7 +79,8 @@ async def test_the_survey_owner_reads_index_nps_trend_weaknesses_and_hot_alerts(
     await expect(trend).to_contain_text(date.today().strftime("%Y-%m"))
 
     weak = page.get_by_role("region", name="CS弱项查找（低于全网的因子和题目，影响最大者在前）")
-    await expect(weak.get_by_role("row").nth(1)).to_contain_text("休息区的舒适度")  # costliest first
+    await expect(weak.get_by_role("row").nth(1)).to_contain_text("服务设施")  # the costliest factor first
+    await expect(weak).to_contain_text("休息区的舒适度")  # and the question behind it
 
     alerts = page.get_by_role("region", name="热点警报（未处理）")
     await expect(alerts).to_contain_text(alert["question_text"])
@@ -119,7 +120,7 @@ async def test_a_carmaker_analyst_sees_the_network_ranking(stack, gateway, deskt
     await first_sign_in(page, gateway, username)
     await page.goto(f"{gateway}/console/surveys")
     table = page.get_by_role("region", name="全网经销商售后满意度（CSI）排名")
-    row = table.get_by_role("row").filter(has_text=dealer)
+    row = table.get_by_role("row").filter(has=page.get_by_role("rowheader", name=dealer, exact=True))
     await expect(row).to_contain_text(f"{ours['index']:,.1f}")
     await expect(page.get_by_role("region", name="热点警报（未处理）")).to_have_count(0)
     assert not (violations := await axe_violations(page)), described(violations)
