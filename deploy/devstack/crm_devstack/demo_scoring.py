@@ -1,16 +1,15 @@
 """Waiting, with a progress line, until segmentation has scored the demo dealer's import.
 
-Segmentation rescores a dealer by itself once it has applied a whole import, in a scoring job that names
-the import (`GET /api/v1/scoring/jobs?import_job_id=`). Where that query is not served, the demo waits until
-segmentation has read every event of the import and asks for a rescore itself (`POST /api/v1/scoring/jobs`).
+Segmentation rescores a dealer by itself once it has applied a whole import, and says where it is with each
+import (`GET /api/v1/scoring/imports/{id}`: applying, scoring, done). Customers still unscored after that
+(a dealer loaded before this existed) get a rescore asked for by hand (`POST /api/v1/scoring/jobs`).
 """
 
 import time
 
 from crm_devstack.demo_api import DEMO_DEALER, PROGRESS_EVERY, SCORING_TIMEOUT, DemoClient
 
-FINISHED = ("done", "failed")
-NO_JOB_GRACE = 20.0  # seconds after which a read import without a scoring job is rescored by hand
+FINISHED = ("done", "failed", "unchanged")
 
 
 class Progress:
@@ -37,62 +36,46 @@ def unscored(api: DemoClient) -> tuple[int, int]:
 
 def wait_until_scored(api: DemoClient, imports: list[dict]) -> None:
     progress = Progress(f"scoring {DEMO_DEALER}")
-    changed = [job for job in imports if job["created"] or job["updated"]]
-    if not changed:
-        known, missing = unscored(api)
-        if known and not missing:
-            print(f"  {DEMO_DEALER} is scored already: nothing in the import was new", flush=True)
-            return
+    landed = [job for job in imports if job.get("events")]
     try:
-        if _jobs_for(api, imports[-1]["id"]) is None:
-            print("  (segmentation does not name imports in its scoring jobs: waiting until it has read the "
-                  "import, then asking for a rescore)", flush=True)
-            job = _rescore_when_read(api, progress, expected=imports[0]["total_rows"])
-        else:
-            job = _wait_for_import_jobs(api, progress, [job["id"] for job in changed or imports[-1:]])
+        if landed:
+            _wait_for_imports(api, progress, [job["id"] for job in landed])
+        known, missing = unscored(api)
+        if missing:  # e.g. a dealer loaded before imports were scored when they land
+            print(f"  ({missing} of {known} customers unscored after the imports: asking for a rescore)", flush=True)
+            job = _rescore_when_read(api, progress, expected=0)
+            if job["status"] != "done":
+                print(f"  WARNING: segmentation could not score {DEMO_DEALER}: {job.get('error')}", flush=True)
+                return
     except TimeoutError as error:  # the suite still runs: say plainly what is missing, and go on
         print(f"  WARNING: {error}; customers show `unscored` until it does (see the segmentation log)", flush=True)
-        return
-    if job["status"] != "done":
-        print(f"  WARNING: segmentation could not score {DEMO_DEALER}: {job.get('error')}", flush=True)
         return
     known, missing = unscored(api)
     print(f"  {DEMO_DEALER} scored: {known - missing} of {known} customers have a value type "
           f"({progress.elapsed():.0f} s)", flush=True)
 
 
-def _jobs_for(api: DemoClient, import_id: str) -> list[dict] | None:
-    """Segmentation's scoring jobs that name this import; None when it cannot answer that question."""
-    reply = api.client.get("/api/v1/scoring/jobs", headers=api.headers,
-                           params={"import_job_id": import_id, "dealer_id": DEMO_DEALER})
-    if reply.status_code in (404, 405):
+def _import_scoring(api: DemoClient, import_id: str) -> dict | None:
+    """Where segmentation is with one import; None until it has applied any of its events."""
+    reply = api.client.get(f"/api/v1/scoring/imports/{import_id}", headers=api.headers)
+    if reply.status_code == 404:
         return None
-    reply.raise_for_status()
-    body = reply.json()
-    return body["items"] if isinstance(body, dict) else body
+    return reply.raise_for_status().json()
 
 
-def _wait_for_import_jobs(api: DemoClient, progress: Progress, import_ids: list[str]) -> dict:
-    """Until the job naming the last import is finished and none naming the others waits. Segmentation
-    answers a request with a job already queued for the dealer, so the last import may have no job of its
-    own: once segmentation has read everything for a while and nothing is pending, the demo rescores."""
-    read_since = None
-    while True:
-        named = {import_id: sorted(_jobs_for(api, import_id) or [], key=lambda job: job.get("requested_at") or "")
-                 for import_id in import_ids}
-        pending = [job for jobs in named.values() for job in jobs if job["status"] not in FINISHED]
-        last = named[import_ids[-1]]
-        if last and not pending:
-            return last[-1]
-        lag = _lag(api)
-        read_since = (read_since or time.monotonic()) if lag == 0 else None
-        if not pending and read_since and time.monotonic() - read_since > NO_JOB_GRACE:
-            print("  (segmentation has read the import but named no scoring job after its last part: asking "
-                  "for a rescore)", flush=True)
-            return _rescore_when_read(api, progress, expected=0)
-        progress.say(_reading(api) or ", ".join(f"job {job['status']}" for job in pending) or "waiting for a job")
-        _give_up_after(progress)
-        time.sleep(1)
+def _wait_for_imports(api: DemoClient, progress: Progress, import_ids: list[str]) -> None:
+    """Until segmentation has applied every event of each import and the rescore it queued is finished."""
+    for import_id in import_ids:
+        while True:
+            state = _import_scoring(api, import_id)
+            if state and state["status"] in FINISHED:
+                if state["status"] == "failed":
+                    print(f"  WARNING: the rescore after import {import_id} failed", flush=True)
+                break
+            progress.say(_reading(api) or (f"import {state['status']}, {state['events_applied']} events applied"
+                                           if state else "waiting for the import's first events"))
+            _give_up_after(progress)
+            time.sleep(1)
 
 
 def _rescore_when_read(api: DemoClient, progress: Progress, expected: int) -> dict:
