@@ -68,6 +68,7 @@ class Gateway:
     async def _send(self, method: str, path: str, token: str | None = None, content_type: str | None = None,
                     **kwargs) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
+        headers.update(kwargs.pop("headers", None) or {})  # e.g. Idempotency-Key: a retried POST does it once
         if content_type:
             headers["Content-Type"] = content_type
         try:
@@ -91,8 +92,9 @@ class Gateway:
         query = {k: v for k, v in params.items() if v is not None}
         return (await self._send("GET", path, token, params=query)).json()
 
-    async def post(self, path: str, token: str, body: dict) -> Any:
-        response = await self._send("POST", path, token, json=body)
+    async def post(self, path: str, token: str, body: dict, idempotency_key: str | None = None) -> Any:
+        extra = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+        response = await self._send("POST", path, token, json=body, headers=extra)
         return response.json() if response.content else None
 
     async def upload(self, path: str, token: str, content: bytes, content_type: str, **params) -> Any:

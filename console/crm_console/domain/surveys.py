@@ -88,3 +88,28 @@ def alert_age_hours(raised_at: str, now: datetime) -> int:
 
 def alert_overdue(raised_at: str, now: datetime) -> bool:
     return alert_age_hours(raised_at, now) >= ALERT_SLA_HOURS
+
+
+def alert_marker(alert_id: str) -> str:
+    """Care's case API takes no alert id from a person (only its own consumer links one), so a case opened here
+    carries the alert's id in its summary: that is how the alert finds it again."""
+    return f"[{alert_id}]"
+
+
+def case_summary(alert: dict) -> str:
+    """What care's case says about the alert, in the shape care's own consumer writes it."""
+    text = f"{alert['kind'].upper()} {alert['question_text']}: {alert['score']:g}"
+    if alert.get("comment"):
+        text += f" — {alert['comment']}"
+    return f"{text} {alert_marker(alert['id'])}"
+
+
+def cases_by_alert(alerts: list[dict], cases: list[dict]) -> dict[str, str]:
+    """Each alert's case: the one care opened from the alert, or the one a person opened here for it."""
+    found: dict[str, str] = {}
+    for alert in alerts:
+        for case in cases:
+            if case.get("alert_id") == alert["id"] or alert_marker(alert["id"]) in case.get("summary", ""):
+                found[alert["id"]] = case["id"]
+                break
+    return found

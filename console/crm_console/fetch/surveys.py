@@ -2,6 +2,7 @@
 
 import asyncio
 
+from crm_console.domain import surveys as shape
 from crm_console.fetch import Section, section, skipped
 from crm_console.gateway import Gateway
 from crm_console.session import Viewer
@@ -14,14 +15,42 @@ async def surveys(gateway: Gateway, viewer: Viewer, kind: str) -> dict[str, Sect
                if viewer.can(p.NETWORK_READ) else _skipped())
     if dealer is None:  # a network user without a dealer sees the ranking only
         return {"overview": skipped(), "weaknesses": skipped(), "alerts": skipped(empty={"items": []}),
-                "ranking": await ranking}
+                "ranking": await ranking, "cases": skipped(empty=[])}
     overview, weaknesses, alerts, ranked = await asyncio.gather(
         section(gateway.get(f"/api/v1/surveys/analytics/dealers/{dealer}", viewer.token, kind=kind)),
         section(gateway.get(f"/api/v1/surveys/analytics/dealers/{dealer}/weaknesses", viewer.token, kind=kind)),
         section(gateway.get("/api/v1/surveys/alerts", viewer.token, status="open", limit="50"),
                 empty={"items": []}),
         ranking)
-    return {"overview": overview, "weaknesses": weaknesses, "alerts": alerts, "ranking": ranked}
+    cases = await alert_cases(gateway, viewer, (alerts.value or {"items": []})["items"])
+    return {"overview": overview, "weaknesses": weaknesses, "alerts": alerts, "ranking": ranked, "cases": cases}
+
+
+async def alert_cases(gateway: Gateway, viewer: Viewer, alerts: list[dict]) -> Section:
+    """Care's cases of the alerts' customers (care has no lookup by alert): which alert already has its case."""
+    if not viewer.can(p.CARE_READ):
+        return skipped(empty=[])
+    customers = sorted({alert["customer_id"] for alert in alerts})
+    pages = await asyncio.gather(*(section(gateway.get("/api/v1/care/cases", viewer.token, customer_id=customer),
+                                           empty={"items": []}) for customer in customers))
+    if any(page.unavailable for page in pages):
+        return Section([], unavailable=True)
+    return Section([case for page in pages for case in page.value["items"]])
+
+
+async def open_alert_case(gateway: Gateway, viewer: Viewer, alert_id: str) -> dict | None:
+    """The case for one open alert: the one it has, else a new one (the alert id as Idempotency-Key makes a
+    second click or a retried post answer the first case). None: no such open alert for this viewer."""
+    listed = await gateway.get("/api/v1/surveys/alerts", viewer.token, status="open", limit="200")
+    alert = next((a for a in listed["items"] if a["id"] == alert_id), None)
+    if alert is None:
+        return None
+    cases = (await alert_cases(gateway, viewer, [alert])).value or []
+    if (case_id := shape.cases_by_alert([alert], cases).get(alert_id)) is not None:
+        return {"id": case_id}
+    return await gateway.post("/api/v1/care/cases", viewer.token,
+                              {"customer_id": alert["customer_id"], "dealer_id": alert["dealer_id"],
+                               "summary": shape.case_summary(alert)}, idempotency_key=f"hot-alert-{alert_id}")
 
 
 async def _skipped() -> Section:

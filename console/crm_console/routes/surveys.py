@@ -1,16 +1,17 @@
 """The survey screen: SSI/CSI index, NPS and trend, weaknesses (CS弱项查找), open hot alerts, network ranking."""
 
+import uuid
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from crm_console.domain import surveys as shape
-from crm_console.fetch.surveys import surveys
+from crm_console.fetch.surveys import open_alert_case, surveys
 from crm_console.gateway import Forbidden, NotFound
 from crm_console.i18n import Translator
 from crm_console.pages import render
-from crm_console.session import ViewerDep, language
+from crm_console.session import CsrfChecked, ViewerDep, language
 from crm_contracts import permissions as p
 
 router = APIRouter(prefix="/console/surveys", include_in_schema=False)
@@ -36,12 +37,15 @@ async def survey_page(request: Request, viewer: ViewerDep, kind: str = Query("cs
                               t("surveys.index_axis"), t("surveys.month_axis"))
              if overview and overview["trend"] else None)
     now = datetime.now(UTC)
-    alerts = [{**alert, "age": shape.alert_age_hours(alert["raised_at"], now),
+    items = (parts["alerts"].value or {"items": []})["items"]
+    linked = shape.cases_by_alert(items, parts["cases"].value or [])
+    alerts = [{**alert, "case": linked.get(alert["id"]), "age": shape.alert_age_hours(alert["raised_at"], now),
                "overdue": shape.alert_overdue(alert["raised_at"], now)}
-              for alert in (parts["alerts"].value or {"items": []})["items"]]
+              for alert in items]
     return render(request, "surveys.html", kind=kind, parts=parts, overview=overview, chart=chart,
                   trend_headers=_trend_headers(t), trend_rows=shape.trend_rows(overview["trend"]) if overview else [],
-                  alerts=alerts, index_text=shape.index_text, nps_text=shape.nps_text)
+                  alerts=alerts, can_open_case=viewer.can(p.CARE_WORK) and parts["cases"].shown,
+                  index_text=shape.index_text, nps_text=shape.nps_text)
 
 
 @router.get("/trend-{kind}.csv")
@@ -55,3 +59,13 @@ async def trend_csv(request: Request, viewer: ViewerDep, kind: str) -> Response:
     text = shape.csv_text(_trend_headers(Translator(language(request))), shape.trend_rows(overview.value["trend"]))
     return Response(text, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{kind}-trend.csv"'})
+
+
+@router.post("/alerts/{alert_id}/case", dependencies=[CsrfChecked])
+async def open_case(request: Request, viewer: ViewerDep, alert_id: uuid.UUID) -> Response:
+    if not viewer.can(p.CARE_WORK):
+        raise Forbidden("care:work")
+    case = await open_alert_case(request.app.state.gateway, viewer, str(alert_id))
+    if case is None:
+        raise NotFound(alert_id)
+    return RedirectResponse("/console/surveys", status_code=303)

@@ -45,3 +45,18 @@ def test_a_hot_alert_past_24_hours_is_overdue():
     assert shape.alert_age_hours("2026-11-28T02:30:00+00:00", now) == 9
     assert not shape.alert_overdue("2026-11-28T02:30:00+00:00", now)
     assert shape.alert_overdue("2026-11-27T11:00:00+00:00", now)
+
+
+ALERT = {"id": "a1", "kind": "csi", "question_text": "休息区的舒适度", "score": 2.0, "comment": "太吵", "customer_id": "c1"}
+
+
+def test_a_case_opened_here_names_its_alert_and_is_found_again():
+    summary = shape.case_summary(ALERT)
+    assert summary == "CSI 休息区的舒适度: 2 — 太吵 [a1]"
+    cases = [{"id": "k0", "alert_id": None, "summary": "another complaint"}, {"id": "k1", "summary": summary}]
+    assert shape.cases_by_alert([ALERT, {**ALERT, "id": "a2"}], cases) == {"a1": "k1"}
+
+
+def test_the_case_care_opened_from_the_alert_counts_as_its_case():
+    cases = [{"id": "k2", "alert_id": "a1", "summary": "CSI 休息区的舒适度: 2"}]
+    assert shape.cases_by_alert([ALERT], cases) == {"a1": "k2"}
