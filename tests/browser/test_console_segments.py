@@ -78,12 +78,17 @@ async def test_the_planner_builds_a_segment_watching_its_count_then_saves_and_de
     await expect(count).to_have_text("2", **SUBMIT)
 
     await page.get_by_role("button", name="添加条件").click()
+    # A person reads the new row before using it; Playwright must wait for HTMX to wire it up too.
+    await page.wait_for_load_state("networkidle")
     await page.get_by_label("第 2 条条件的字段").select_option(label="距上次维修保养（月）")
     await page.get_by_label("第 2 条条件的比较方式").select_option(label="不少于")
+    # A number row starts empty: the count waits and says which row needs what.
+    await expect(page.get_by_text("第 2 条条件：请填写值。")).to_be_visible(**SUBMIT)
     await page.get_by_label("第 2 条条件的值").fill("40")
     await expect(count).to_have_text("0", **SUBMIT)  # nobody has gone 40 months without a service
     await page.get_by_label("第 2 条条件的值").fill("30")
     await expect(count).to_have_text("2", **SUBMIT)
+    await expect(page.get_by_text("第 2 条条件：请填写值。")).to_have_count(0)
     await page.get_by_label("名称").fill("3–6 年车龄流失客户")
     await screenshot(page, "console-segments-builder")
     violations = await axe_violations(page)
