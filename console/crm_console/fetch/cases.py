@@ -1,0 +1,42 @@
+"""Complaint cases and rescue requests as care answers them, cursor page by cursor page."""
+
+import asyncio
+
+from crm_console.fetch import Section, section
+from crm_console.fetch.home import customer_names
+from crm_console.gateway import Gateway
+from crm_console.session import Viewer
+
+PAGE = 25
+RESCUE_SHOWN = 20
+CASES = "/api/v1/care/cases"
+
+
+async def _page(gateway: Gateway, viewer: Viewer, path: str, **params) -> dict:
+    found = await gateway.get(path, viewer.token, **params)
+    names = await customer_names(gateway, viewer, [str(c["customer_id"]) for c in found["items"]])
+    return {"items": found["items"], "next_cursor": found.get("next_cursor"), "names": names}
+
+
+async def case_list(gateway: Gateway, viewer: Viewer, state: str | None, cursor: str | None) -> dict[str, Section]:
+    empty = {"items": [], "next_cursor": None, "names": {}}
+    cases, rescue = await asyncio.gather(
+        section(_page(gateway, viewer, CASES, state=state, limit=PAGE, cursor=cursor), empty),
+        section(_page(gateway, viewer, "/api/v1/care/rescue", limit=RESCUE_SHOWN), empty))
+    return {"cases": cases, "rescue": rescue}
+
+
+async def one_case(gateway: Gateway, viewer: Viewer, case_id: str) -> tuple[dict, dict[str, str]]:
+    """The case (a 404 propagates: another dealer's) and its customer's name."""
+    case = await gateway.get(f"{CASES}/{case_id}", viewer.token)
+    return case, await customer_names(gateway, viewer, [str(case["customer_id"])])
+
+
+async def move(gateway: Gateway, viewer: Viewer, case_id: str, action: str, resolution: str | None,
+               confirmed: bool) -> dict:
+    body: dict = {"action": action}
+    if resolution:
+        body["resolution"] = resolution
+    if action == "close":
+        body["resolution_confirmed"] = confirmed
+    return await gateway.post(f"{CASES}/{case_id}/actions", viewer.token, body)
