@@ -21,6 +21,9 @@ SCREENS = (
     Screen("access_log", "/console/access-log", frozenset({p.PII_AUDIT})),
     Screen("surveys", "/console/surveys", frozenset({p.SURVEYS_READ})),
     Screen("segments", "/console/segments", frozenset({p.PROFILES_READ, p.SEGMENTS_WRITE})),
+    Screen("admin", "/console/admin", frozenset({p.ADMIN})),
+    Screen("tasks", "/console/tasks", frozenset({p.CARE_READ})),
+    Screen("cases", "/console/cases", frozenset({p.CARE_READ})),
 )
 
 

@@ -10,3 +10,9 @@ ROUTERS += [surveys.router]
 from crm_console.routes import segments  # noqa: E402
 
 ROUTERS += [segments.router]
+from crm_console.routes import cases, tasks  # noqa: E402
+
+ROUTERS += [tasks.router, cases.router]
+from crm_console.routes import admin  # noqa: E402
+
+ROUTERS += [admin.router]
