@@ -1,0 +1,62 @@
+"""Administration (dealer administrator): the dealer's users and their roles; new users get a temporary password."""
+
+import re
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from crm_console.fetch import admin as fetch
+from crm_console.gateway import Forbidden, Refused
+from crm_console.pages import render
+from crm_console.session import CsrfChecked, ViewerDep
+from crm_contracts import permissions as p
+
+router = APIRouter(prefix="/console/admin", include_in_schema=False)
+# Roles a dealer administrator may hand out; network roles (carmaker, system) are the gateway's to refuse.
+DEALER_ROLES = ("cs_information_manager", "cs_planner", "cr_activity_owner", "cs_survey_training_owner",
+                "advisor", "dealer_admin")
+USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{2,63}")
+
+
+def _may_administer(viewer) -> None:
+    if not viewer.can(p.ADMIN) or viewer.dealer is None:
+        raise Forbidden("admin")
+
+
+async def _page(request: Request, viewer, status_code: int = 200, form: dict | None = None,
+                errors: dict | None = None, created: dict | None = None, password: str | None = None) -> Response:
+    listed = await fetch.users(request.app.state.gateway, viewer)
+    return render(request, "admin.html", status_code=status_code, users=listed, roles=DEALER_ROLES,
+                  form=form or {"username": "", "display_name": "", "role": DEALER_ROLES[0]},
+                  errors=errors or {}, created=created, password=password)
+
+
+@router.get("")
+async def admin_page(request: Request, viewer: ViewerDep) -> Response:
+    _may_administer(viewer)
+    return await _page(request, viewer)
+
+
+@router.post("/users", dependencies=[CsrfChecked])
+async def create_user(request: Request, viewer: ViewerDep, username: Annotated[str, Form()] = "",
+                      display_name: Annotated[str, Form()] = "", role: Annotated[str, Form()] = "") -> Response:
+    _may_administer(viewer)
+    form = {"username": username.strip().lower(), "display_name": display_name.strip(), "role": role}
+    errors = {}
+    if not USERNAME.fullmatch(form["username"]):
+        errors["username"] = "admin.error.username"
+    if role not in DEALER_ROLES:
+        errors["role"] = "admin.error.role"
+    if errors:
+        return await _page(request, viewer, 422, form, errors)
+    # Shown once on the answer and never again: the user must replace it at first sign-in.
+    password = secrets.token_urlsafe(9)
+    try:
+        created = await fetch.create_user(request.app.state.gateway, viewer, form["username"], form["display_name"],
+                                          role, password)
+    except Refused as refused:
+        key = "admin.error.username_taken" if refused.status == 409 else "admin.error.refused"
+        return await _page(request, viewer, 422, form, {"username": key})
+    return await _page(request, viewer, 201, created=created, password=password)
