@@ -1,0 +1,75 @@
+"""Complaint cases in a real browser: the CS survey owner (CS调查和培训担当) finds a case in the list with its
+first-contact deadline, contacts the customer, resolves it (a resolution is required) and closes it only
+once the customer confirmed; the timeline shows each step."""
+
+import uuid
+
+import httpx
+import pytest
+from playwright.async_api import expect
+
+from .support import admin_headers, axe_violations, described, screenshot
+from .test_console_session import SUBMIT, first_sign_in, staff_user
+from .test_console_tasks import plain_customer
+
+
+async def open_case(stack, dealer: str, customer_id: str, summary: str) -> dict:
+    async with httpx.AsyncClient(base_url=stack.url("gateway"), headers=await admin_headers(stack),
+                                 timeout=15) as client:
+        made = await client.post("/api/v1/care/cases", json={"customer_id": customer_id, "dealer_id": dealer,
+                                                             "summary": summary},
+                                 headers={"Idempotency-Key": str(uuid.uuid4())})
+        assert made.status_code == 201, made.text
+        return made.json()
+
+
+pytestmark = [pytest.mark.timeout(300), pytest.mark.slow]
+
+
+async def test_the_cs_survey_owner_resolves_and_closes_a_complaint(stack, gateway, desktop):
+    page = desktop.page
+    dealer = f"D-CASE-{uuid.uuid4().hex[:6].upper()}"
+    username = await staff_user(stack, "cs_survey_training_owner", dealer, name="孙丽")
+    customer = await plain_customer(stack, dealer, "周强")
+    await open_case(stack, dealer, customer["id"], "等待维修超过三小时")
+    await first_sign_in(page, gateway, username)
+
+    await page.goto(gateway + "/console/")
+    await page.get_by_role("link", name="投诉处理").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("投诉处理")
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name="周强"))
+    await expect(row).to_contain_text("等待维修超过三小时")
+    await expect(row).to_contain_text("待处理")
+    await expect(row).to_contain_text("剩余 23小时")
+    await expect(page.get_by_role("heading", name="紧急救援")).to_be_visible()
+    await screenshot(page, "console-cases")
+    violations = await axe_violations(page)
+    assert violations == [], described(violations)
+
+    await page.get_by_role("link", name="周强").click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("待处理")
+    await expect(page.get_by_role("button", name="关闭工单")).to_have_count(0)  # not resolved yet
+    await page.get_by_role("button", name="开始处理（已联系客户）").click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("处理中", **SUBMIT)
+    await expect(page.get_by_text("首次联系客户")).to_be_visible()
+
+    await page.get_by_role("button", name="标记为已解决").click()
+    await expect(page.get_by_text("请填写解决方案。")).to_be_visible(**SUBMIT)
+    await page.get_by_label("解决方案").fill("致电道歉并赠送一次免费保养")
+    await page.get_by_role("button", name="标记为已解决").click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("已解决", **SUBMIT)
+    await screenshot(page, "console-case")
+    violations = await axe_violations(page)
+    assert violations == [], described(violations)
+
+    await page.get_by_role("button", name="关闭工单").click()
+    await expect(page.get_by_text("关闭前须经客户确认解决方案。")).to_be_visible(**SUBMIT)
+    await page.get_by_label("客户已确认解决方案").check()
+    await page.get_by_role("button", name="关闭工单").click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("已关闭", **SUBMIT)
+    await expect(page.get_by_text("致电道歉并赠送一次免费保养")).to_be_visible()
+    await expect(page.get_by_role("button", name="重新打开")).to_have_count(0)
+
+    await page.get_by_role("link", name="投诉处理").first.click()
+    await page.get_by_role("link", name="已关闭").click()
+    await expect(page.get_by_role("row").filter(has=page.get_by_role("link", name="周强"))).to_contain_text("已关闭")
