@@ -143,3 +143,49 @@ async def test_a_carmaker_analyst_sees_the_network_ranking(stack, gateway, deskt
     await expect(page.get_by_role("region", name="热点警报（未处理）")).to_have_count(0)
     assert not (violations := await axe_violations(page)), described(violations)
     await screenshot(page, "console-surveys-ranking")
+
+
+async def test_the_survey_owner_records_a_phone_follow_up(stack, gateway, desktop):
+    """回访: the owner calls a customer who has not answered, reads each question out and records the answers.
+    An empty form is refused question by question and stores nothing; the full one is one phone response."""
+    page = desktop.page
+    dealer = f"D-SUR-{uuid.uuid4().hex[:6].upper()}"
+    invitation = await survey_link(stack, dealer)
+    username = await staff_user(stack, "cs_survey_training_owner", dealer, name="孙丽")
+    await first_sign_in(page, gateway, username)
+    await page.goto(f"{gateway}/console/surveys")
+    await page.get_by_role("link", name="电话回访（待回访的调查）").click()
+    due = page.get_by_role("region", name="待回访的调查（已发送未回答或已过期）")
+    await expect(due).to_contain_text("已发送未回答")
+    assert not (violations := await axe_violations(page)), described(violations)
+    await screenshot(page, "console-survey-follow-ups")
+    await due.get_by_role("link", name="电话回访").first.click()
+
+    await expect(page.get_by_role("heading", name="记录电话回访")).to_be_visible()
+    await expect(page.get_by_role("group", name="休息区的舒适度")).to_be_visible()
+    await page.get_by_role("button", name="保存回访").click()
+    await expect(page.get_by_role("alert")).to_contain_text("有回答未被接受")
+    assert await phone_responses(stack, invitation["customer_id"]) == []
+
+    for group in await page.get_by_role("group").all():
+        radios = group.get_by_role("radio")
+        if await radios.count():
+            await (group.get_by_label("8", exact=True) if await group.get_by_label("8", exact=True).count()
+                   else radios.first).check()
+        for select in await group.get_by_role("combobox").all():
+            await select.select_option("8")
+    await page.get_by_role("group", name="休息区的舒适度").get_by_label("3", exact=True).check()
+    assert not (violations := await axe_violations(page)), described(violations)
+    await screenshot(page, "console-survey-phone")
+    await page.get_by_role("button", name="保存回访").click()
+    await expect(page.get_by_role("status")).to_contain_text("回访已记录")
+    recorded = await phone_responses(stack, invitation["customer_id"])
+    assert len(recorded) == 1 and recorded[0]["answers"]["lounge_comfort"] == 3
+
+
+async def phone_responses(stack, customer_id: str) -> list[dict]:
+    async with httpx.AsyncClient(base_url=stack.url("gateway"), headers=await admin_headers(stack),
+                                 timeout=15) as client:
+        listed = await client.get("/api/v1/surveys/responses", params={"customer_id": customer_id, "channel": "phone"})
+    assert listed.status_code == 200, listed.text
+    return listed.json()["items"]

@@ -113,3 +113,43 @@ def cases_by_alert(alerts: list[dict], cases: list[dict]) -> dict[str, str]:
                 found[alert["id"]] = case["id"]
                 break
     return found
+
+
+SCALES = {"scale_5": range(1, 6), "scale_10": range(1, 11), "nps": range(0, 11)}
+
+
+def phone_questions(definition: dict, language: str) -> list[dict]:
+    """The template's questions as the caller reads them out, each with the answers it can take."""
+    def text(texts: dict) -> str:
+        return texts.get("en") or texts["zh-CN"] if language == "en" else texts["zh-CN"]
+
+    shown = []
+    for question in definition["questions"]:
+        kind = question["type"]
+        choices = ([(str(n), str(n)) for n in SCALES[kind]] if kind in SCALES
+                   else [(o["id"], text(o["text"])) for o in question.get("options", [])])
+        shown.append({"id": question["id"], "type": kind, "text": text(question["text"]),
+                      "required": question.get("required", True), "choices": choices,
+                      "conditional": question.get("show_if") is not None})
+    return shown
+
+
+def phone_answers(questions: list[dict], form: dict[str, list[str]]) -> dict:
+    """The form as the survey API reads answers; what the customer did not answer is left out (the API says
+    which required ones are missing, by question)."""
+    answers: dict = {}
+    for q in questions:
+        values = [v.strip() for v in form.get(q["id"], []) if v.strip()]
+        if q["type"] == "expectation_experience":
+            pair = {part: form.get(f"{q['id']}.{part}", [""])[0].strip() for part in ("expectation", "experience")}
+            if all(pair.values()):
+                answers[q["id"]] = {part: int(value) for part, value in pair.items()}
+        elif not values:
+            continue
+        elif q["type"] == "multiple_choice":
+            answers[q["id"]] = values
+        elif q["type"] in SCALES:
+            answers[q["id"]] = int(values[0])
+        else:
+            answers[q["id"]] = values[0]
+    return answers

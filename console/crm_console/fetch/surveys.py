@@ -55,3 +55,28 @@ async def open_alert_case(gateway: Gateway, viewer: Viewer, alert_id: str) -> di
 
 async def _skipped() -> Section:
     return skipped()
+
+
+async def follow_up_candidates(gateway: Gateway, viewer: Viewer) -> Section:
+    """Invitations a call can still answer: sent but unanswered, or expired (the API takes a call after expiry)."""
+    sent, expired = await asyncio.gather(
+        section(gateway.get("/api/v1/surveys/invitations", viewer.token, status="sent", limit="50"),
+                empty={"items": []}),
+        section(gateway.get("/api/v1/surveys/invitations", viewer.token, status="expired", limit="50"),
+                empty={"items": []}))
+    if not sent.shown or not expired.shown:
+        return Section({"items": []}, unavailable=True)
+    return Section({"items": sent.value["items"] + expired.value["items"]})
+
+
+async def invitation_with_template(gateway: Gateway, viewer: Viewer, invitation_id: str) -> tuple[dict, dict]:
+    """The invitation and the template version it was sent with: the questions the caller reads out."""
+    invitation = await gateway.get(f"/api/v1/surveys/invitations/{invitation_id}", viewer.token)
+    template = await gateway.get(f"/api/v1/surveys/templates/{invitation['template_id']}/versions/"
+                                 f"{invitation['template_version']}", viewer.token)
+    return invitation, template
+
+
+async def record_phone_follow_up(gateway: Gateway, viewer: Viewer, invitation_id: str, answers: dict) -> dict:
+    return await gateway.post(f"/api/v1/surveys/invitations/{invitation_id}/phone-follow-up", viewer.token,
+                              {"answers": answers})

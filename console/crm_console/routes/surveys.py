@@ -7,8 +7,14 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from crm_console.domain import surveys as shape
-from crm_console.fetch.surveys import open_alert_case, surveys
-from crm_console.gateway import Forbidden, NotFound
+from crm_console.fetch.surveys import (
+    follow_up_candidates,
+    invitation_with_template,
+    open_alert_case,
+    record_phone_follow_up,
+    surveys,
+)
+from crm_console.gateway import Forbidden, NotFound, Refused
 from crm_console.i18n import Translator
 from crm_console.pages import render
 from crm_console.session import CsrfChecked, ViewerDep, language
@@ -69,3 +75,45 @@ async def open_case(request: Request, viewer: ViewerDep, alert_id: uuid.UUID) ->
     if case is None:
         raise NotFound(alert_id)
     return RedirectResponse("/console/surveys", status_code=303)
+
+
+def _may_manage(viewer) -> None:
+    if not viewer.can(p.SURVEYS_MANAGE):
+        raise Forbidden("surveys:manage")
+
+
+@router.get("/follow-ups")
+async def follow_ups(request: Request, viewer: ViewerDep, recorded: bool = False) -> Response:
+    _may_manage(viewer)
+    candidates = await follow_up_candidates(request.app.state.gateway, viewer)
+    return render(request, "survey_follow_ups.html", candidates=candidates, recorded=recorded)
+
+
+async def _phone_page(request: Request, viewer, invitation_id: uuid.UUID, form: dict[str, list[str]],
+                      errors: dict[str, str], status_code: int = 200) -> Response:
+    invitation, template = await invitation_with_template(request.app.state.gateway, viewer, str(invitation_id))
+    questions = shape.phone_questions(template["definition"], language(request))
+    return render(request, "survey_phone.html", status_code=status_code, invitation=invitation,
+                  version=template, questions=questions, form=form, errors=errors)
+
+
+@router.get("/invitations/{invitation_id}/phone")
+async def phone_form(request: Request, viewer: ViewerDep, invitation_id: uuid.UUID) -> Response:
+    _may_manage(viewer)
+    return await _phone_page(request, viewer, invitation_id, {}, {})
+
+
+@router.post("/invitations/{invitation_id}/phone", dependencies=[CsrfChecked])
+async def phone_record(request: Request, viewer: ViewerDep, invitation_id: uuid.UUID) -> Response:
+    _may_manage(viewer)
+    submitted = await request.form()
+    form = {key: submitted.getlist(key) for key in submitted if key != "csrf_token"}
+    _, template = await invitation_with_template(request.app.state.gateway, viewer, str(invitation_id))
+    answers = shape.phone_answers(shape.phone_questions(template["definition"], language(request)), form)
+    try:
+        await record_phone_follow_up(request.app.state.gateway, viewer, str(invitation_id), answers)
+    except Refused as refused:  # the API names each answer it refuses: shown beside its question
+        errors = {name.removeprefix("answers/"): detail for name, detail in refused.fields.items()} or {
+            "": refused.problem.get("detail", "")}
+        return await _phone_page(request, viewer, invitation_id, form, errors, 422)
+    return RedirectResponse("/console/surveys/follow-ups?recorded=true", status_code=303)

@@ -47,7 +47,8 @@ def test_a_hot_alert_past_24_hours_is_overdue():
     assert shape.alert_overdue("2026-11-27T11:00:00+00:00", now)
 
 
-ALERT = {"id": "a1", "kind": "csi", "question_text": "休息区的舒适度", "score": 2.0, "comment": "太吵", "customer_id": "c1"}
+ALERT = {"id": "a1", "kind": "csi", "question_text": "休息区的舒适度", "score": 2.0, "comment": "太吵",
+         "customer_id": "c1"}
 
 
 def test_a_case_opened_here_names_its_alert_and_is_found_again():
@@ -60,3 +61,31 @@ def test_a_case_opened_here_names_its_alert_and_is_found_again():
 def test_the_case_care_opened_from_the_alert_counts_as_its_case():
     cases = [{"id": "k2", "alert_id": "a1", "summary": "CSI 休息区的舒适度: 2"}]
     assert shape.cases_by_alert([ALERT], cases) == {"a1": "k2"}
+
+
+DEFINITION = {"kind": "csi", "title": {"zh-CN": "售后满意度"}, "questions": [
+    {"id": "lounge", "type": "scale_10", "text": {"zh-CN": "休息区的舒适度", "en": "Lounge comfort"}},
+    {"id": "recommend", "type": "nps", "text": {"zh-CN": "您会推荐吗？"}},
+    {"id": "pair", "type": "expectation_experience", "text": {"zh-CN": "期望与体验"}},
+    {"id": "heard", "type": "multiple_choice", "text": {"zh-CN": "从哪里得知"}, "required": False,
+     "options": [{"id": "friend", "text": {"zh-CN": "朋友"}}, {"id": "web", "text": {"zh-CN": "网站"}}]},
+    {"id": "comment", "type": "text", "text": {"zh-CN": "其他意见"}, "required": False}]}
+
+
+def test_the_caller_reads_each_question_in_the_page_language_with_its_possible_answers():
+    questions = shape.phone_questions(DEFINITION, "zh-CN")
+    assert [q["text"] for q in questions][:2] == ["休息区的舒适度", "您会推荐吗？"]
+    assert [v for v, _ in questions[0]["choices"]] == [str(n) for n in range(1, 11)]
+    assert questions[1]["choices"][0] == ("0", "0")  # NPS runs 0–10
+    assert questions[3]["choices"] == [("friend", "朋友"), ("web", "网站")]
+    english = shape.phone_questions(DEFINITION, "en")
+    assert english[0]["text"] == "Lounge comfort" and english[1]["text"] == "您会推荐吗？"  # no English: Chinese
+
+
+def test_the_form_becomes_the_answers_the_survey_api_reads_and_leaves_out_the_unanswered():
+    questions = shape.phone_questions(DEFINITION, "zh-CN")
+    form = {"lounge": ["3"], "recommend": ["0"], "pair.expectation": ["9"], "pair.experience": ["4"],
+            "heard": ["friend", "web"], "comment": ["  "]}
+    assert shape.phone_answers(questions, form) == {
+        "lounge": 3, "recommend": 0, "pair": {"expectation": 9, "experience": 4}, "heard": ["friend", "web"]}
+    assert shape.phone_answers(questions, {"pair.expectation": ["9"]}) == {}
