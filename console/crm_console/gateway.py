@@ -97,6 +97,10 @@ class Gateway:
         response = await self._send("POST", path, token, json=body, headers=extra)
         return response.json() if response.content else None
 
+    async def put(self, path: str, token: str, body: dict) -> Any:
+        response = await self._send("PUT", path, token, json=body)
+        return response.json() if response.content else None
+
     async def upload(self, path: str, token: str, content: bytes, content_type: str, **params) -> Any:
         """A file posted as it is (an import's CSV or NDJSON lines), not wrapped in JSON."""
         query = {k: v for k, v in params.items() if v is not None}

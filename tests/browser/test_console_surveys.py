@@ -189,3 +189,61 @@ async def phone_responses(stack, customer_id: str) -> list[dict]:
         listed = await client.get("/api/v1/surveys/responses", params={"customer_id": customer_id, "channel": "phone"})
     assert listed.status_code == 200, listed.text
     return listed.json()["items"]
+
+
+async def dealer_template(stack, dealer: str) -> dict:
+    """The dealer's own CSI questionnaire, a draft copied from the network's shipped one."""
+    async with httpx.AsyncClient(base_url=stack.url("gateway"), headers=await admin_headers(stack),
+                                 timeout=15) as client:
+        shipped = next(t for t in (await client.get("/api/v1/surveys/templates", params={"kind": "csi"})).json()
+                       if t["dealer_id"] is None)
+        created = await client.post("/api/v1/surveys/templates", json={
+            "name": "本店CSI问卷", "dealer_id": dealer, "definition": shipped["definition"]})
+    assert created.status_code == 201, created.text
+    return created.json()
+
+
+async def test_the_survey_owner_edits_previews_and_publishes_a_template_version(stack, gateway, desktop):
+    """A colleague saves the same draft meanwhile: the owner sees both texts side by side, re-applies, publishes."""
+    page = desktop.page
+    dealer = f"D-SUR-{uuid.uuid4().hex[:6].upper()}"
+    template = await dealer_template(stack, dealer)
+    username = await staff_user(stack, "cs_survey_training_owner", dealer, name="孙丽")
+    await first_sign_in(page, gateway, username)
+    await page.goto(f"{gateway}/console/surveys")
+    await page.get_by_role("link", name="问卷模板（编辑与发布）").click()
+    listed = page.get_by_role("region", name="本店可用的问卷模板（最新版本）")
+    await expect(listed.get_by_role("row").filter(has_text="本店CSI问卷")).to_contain_text("草稿")
+    assert not (violations := await axe_violations(page)), described(violations)
+    await screenshot(page, "console-survey-templates")
+    await listed.get_by_role("link", name="本店CSI问卷").click()
+
+    lounge = page.get_by_role("group", name="lounge_comfort")
+    await lounge.get_by_label("题目（中文）").fill("休息区是否舒适安静")
+    await page.get_by_role("button", name="预览").click()
+    await expect(page.get_by_role("region", name="预览：客户看到的题目")).to_contain_text("休息区是否舒适安静")
+
+    async with httpx.AsyncClient(base_url=stack.url("gateway"), headers=await admin_headers(stack),
+                                 timeout=15) as client:  # a colleague saves the draft meanwhile
+        theirs = template["definition"]
+        theirs["questions"] = [{**q, "text": {"zh-CN": "休息室的舒适程度"}} if q["id"] == "lounge_comfort" else q
+                               for q in theirs["questions"]]
+        saved = await client.put(f"/api/v1/surveys/templates/{template['template_id']}", json={"definition": theirs})
+        assert saved.status_code == 200, saved.text
+    await page.get_by_role("button", name="发布新版本").click()
+    conflict = page.get_by_role("alert").filter(has_text="模板已被他人修改")
+    await expect(conflict).to_contain_text("休息室的舒适程度")
+    await expect(conflict).to_contain_text("休息区是否舒适安静")
+    assert not (violations := await axe_violations(page)), described(violations)
+    await screenshot(page, "console-survey-template-conflict")
+
+    await page.get_by_role("button", name="发布新版本").click()  # re-apply mine on top of theirs
+    await expect(page.get_by_role("status")).to_contain_text("第1版已发布")
+    async with httpx.AsyncClient(base_url=stack.url("gateway"), headers=await admin_headers(stack),
+                                 timeout=15) as client:
+        versions = (await client.get(f"/api/v1/surveys/templates/{template['template_id']}/versions")).json()
+    newest = versions[-1]
+    assert newest["status"] == "published"
+    question = next(q for q in newest["definition"]["questions"] if q["id"] == "lounge_comfort")
+    assert question["text"]["zh-CN"] == "休息区是否舒适安静"
+    await screenshot(page, "console-survey-template")

@@ -5,7 +5,9 @@ charts.py draws percentages only; the SSI/CSI index is on a 0–1,000 scale, so 
 """
 
 import csv
+import hashlib
 import io
+import json
 from datetime import datetime
 
 from markupsafe import Markup, escape
@@ -153,3 +155,33 @@ def phone_answers(questions: list[dict], form: dict[str, list[str]]) -> dict:
         else:
             answers[q["id"]] = values[0]
     return answers
+
+
+QUESTION_KINDS = ("scale_5", "scale_10", "nps", "single_choice", "multiple_choice", "text", "expectation_experience")
+
+
+def definition_stamp(version: dict) -> str:
+    """What the editor started from: the version and its exact questions. The template API takes no If-Match, and
+    a draft is edited in place under the same version number, so the content itself tells a colleague's change."""
+    content = json.dumps(version["definition"], sort_keys=True, ensure_ascii=False).encode()
+    return f"{version['version']}:{hashlib.sha256(content).hexdigest()[:16]}"
+
+
+def edited_definition(definition: dict, form: dict[str, str]) -> tuple[dict, dict[str, str]]:
+    """The definition with each question's texts, factor, kind and required mark as the form has them; errors by
+    form field (a message key). Options, conditions and factor weights stay as they were."""
+    factors = {factor["id"] for factor in definition.get("factors", [])}
+    questions, errors = [], {}
+    for n, question in enumerate(definition["questions"]):
+        zh, en = form.get(f"q{n}.zh", "").strip(), form.get(f"q{n}.en", "").strip()
+        factor, kind = form.get(f"q{n}.factor", "").strip(), form.get(f"q{n}.kind", question["type"])
+        if not zh:
+            errors[f"q{n}.zh"] = "surveys.edit.error.text"
+        if factor and factor not in factors:
+            errors[f"q{n}.factor"] = "surveys.edit.error.factor"
+        if kind not in QUESTION_KINDS:
+            errors[f"q{n}.kind"] = "surveys.edit.error.kind"
+        text = {"zh-CN": zh, **({"en": en} if en else {})}
+        questions.append({**question, "text": text, "factor": factor or None, "type": kind,
+                          "required": form.get(f"q{n}.required") == "on"})
+    return {**definition, "questions": questions}, errors

@@ -80,3 +80,19 @@ async def invitation_with_template(gateway: Gateway, viewer: Viewer, invitation_
 async def record_phone_follow_up(gateway: Gateway, viewer: Viewer, invitation_id: str, answers: dict) -> dict:
     return await gateway.post(f"/api/v1/surveys/invitations/{invitation_id}/phone-follow-up", viewer.token,
                               {"answers": answers})
+
+
+async def templates(gateway: Gateway, viewer: Viewer) -> Section:
+    return await section(gateway.get("/api/v1/surveys/templates", viewer.token), empty=[])
+
+
+async def template_versions(gateway: Gateway, viewer: Viewer, template_id: str) -> list[dict]:
+    """Every version, oldest first as the API lists them; the last is the one an edit starts from."""
+    return await gateway.get(f"/api/v1/surveys/templates/{template_id}/versions", viewer.token)
+
+
+async def save_and_publish(gateway: Gateway, viewer: Viewer, template_id: str, definition: dict) -> dict:
+    """The change as the draft (a new draft version when the newest is published), then that version published."""
+    draft = await gateway.put(f"/api/v1/surveys/templates/{template_id}", viewer.token, {"definition": definition})
+    return await gateway.post(f"/api/v1/surveys/templates/{template_id}/versions/{draft['version']}/publish",
+                              viewer.token, {})

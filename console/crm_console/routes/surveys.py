@@ -12,7 +12,10 @@ from crm_console.fetch.surveys import (
     invitation_with_template,
     open_alert_case,
     record_phone_follow_up,
+    save_and_publish,
     surveys,
+    template_versions,
+    templates,
 )
 from crm_console.gateway import Forbidden, NotFound, Refused
 from crm_console.i18n import Translator
@@ -117,3 +120,54 @@ async def phone_record(request: Request, viewer: ViewerDep, invitation_id: uuid.
             "": refused.problem.get("detail", "")}
         return await _phone_page(request, viewer, invitation_id, form, errors, 422)
     return RedirectResponse("/console/surveys/follow-ups?recorded=true", status_code=303)
+
+
+@router.get("/templates")
+async def template_list(request: Request, viewer: ViewerDep) -> Response:
+    _may_manage(viewer)
+    return render(request, "survey_templates.html", listed=await templates(request.app.state.gateway, viewer))
+
+
+async def _editor(request: Request, viewer, template_id: uuid.UUID, status_code: int = 200, **values) -> Response:
+    versions = await template_versions(request.app.state.gateway, viewer, str(template_id))
+    current = versions[-1]
+    values.setdefault("definition", current["definition"])
+    values.setdefault("stamp", shape.definition_stamp(current))
+    for shown in ("conflict", "preview", "refused", "published"):
+        values.setdefault(shown, None)
+    return render(request, "survey_template.html", status_code=status_code, versions=versions, newest=current,
+                  kinds=shape.QUESTION_KINDS, errors=values.pop("errors", {}), **values)
+
+
+@router.get("/templates/{template_id}")
+async def template_editor(request: Request, viewer: ViewerDep, template_id: uuid.UUID,
+                          published: int | None = None) -> Response:
+    _may_manage(viewer)
+    return await _editor(request, viewer, template_id, published=published)
+
+
+@router.post("/templates/{template_id}", dependencies=[CsrfChecked])
+async def template_change(request: Request, viewer: ViewerDep, template_id: uuid.UUID) -> Response:
+    """preview: the questions as customers will read them; publish: only onto the version the editor started
+    from, else the colleague's version is shown beside this change to re-apply or drop."""
+    _may_manage(viewer)
+    form = {key: str(value) for key, value in (await request.form()).items()}
+    versions = await template_versions(request.app.state.gateway, viewer, str(template_id))
+    current = versions[-1]
+    definition, errors = shape.edited_definition(current["definition"], form)
+    if errors:
+        return await _editor(request, viewer, template_id, 422, definition=definition, errors=errors,
+                             stamp=form.get("stamp", ""))
+    if form.get("action") == "preview":
+        return await _editor(request, viewer, template_id, definition=definition, stamp=form.get("stamp", ""),
+                             preview=shape.phone_questions(definition, language(request)))
+    if form.get("stamp") != shape.definition_stamp(current):
+        return await _editor(request, viewer, template_id, 409, definition=definition, conflict=True,
+                             stamp=shape.definition_stamp(current))
+    try:
+        published = await save_and_publish(request.app.state.gateway, viewer, str(template_id), definition)
+    except Refused:
+        return await _editor(request, viewer, template_id, 422, definition=definition, refused=True,
+                             stamp=form.get("stamp", ""))
+    return RedirectResponse(f"/console/surveys/templates/{template_id}?published={published['version']}",
+                            status_code=303)

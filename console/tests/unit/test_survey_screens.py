@@ -89,3 +89,32 @@ def test_the_form_becomes_the_answers_the_survey_api_reads_and_leaves_out_the_un
     assert shape.phone_answers(questions, form) == {
         "lounge": 3, "recommend": 0, "pair": {"expectation": 9, "experience": 4}, "heard": ["friend", "web"]}
     assert shape.phone_answers(questions, {"pair.expectation": ["9"]}) == {}
+
+
+TEMPLATE = {"kind": "csi", "title": {"zh-CN": "售后满意度"}, "factors": [{"id": "facility", "weight": 1.0,
+                                                                     "text": {"zh-CN": "服务设施"}}],
+            "questions": [{"id": "lounge", "type": "scale_10", "text": {"zh-CN": "休息区的舒适度"},
+                           "factor": "facility", "required": True}]}
+
+
+def test_an_edit_changes_texts_factor_kind_and_required_and_keeps_the_rest():
+    form = {"q0.zh": "休息区是否舒适", "q0.en": "Was the lounge comfortable?", "q0.factor": "", "q0.kind": "scale_5"}
+    edited, errors = shape.edited_definition(TEMPLATE, form)
+    assert errors == {}
+    assert edited["questions"][0] == {"id": "lounge", "type": "scale_5", "factor": None, "required": False,
+                                      "text": {"zh-CN": "休息区是否舒适", "en": "Was the lounge comfortable?"}}
+    assert edited["factors"] == TEMPLATE["factors"]
+
+
+def test_an_edit_without_chinese_text_or_with_an_unknown_factor_is_refused_on_its_field():
+    _, errors = shape.edited_definition(TEMPLATE, {"q0.zh": " ", "q0.factor": "parking", "q0.kind": "stars"})
+    assert errors == {"q0.zh": "surveys.edit.error.text", "q0.factor": "surveys.edit.error.factor",
+                      "q0.kind": "surveys.edit.error.kind"}
+
+
+def test_the_stamp_changes_when_a_colleague_edits_the_same_draft_version():
+    before = shape.definition_stamp({"version": 2, "definition": TEMPLATE})
+    edited, _ = shape.edited_definition(TEMPLATE, {"q0.zh": "新题目", "q0.factor": "facility", "q0.required": "on"})
+    assert before.startswith("2:")
+    assert shape.definition_stamp({"version": 2, "definition": edited}) != before
+    assert shape.definition_stamp({"version": 2, "definition": dict(TEMPLATE)}) == before
