@@ -26,7 +26,6 @@ KNOWN_UNTYPED = {
     # gateway
     "jwks__well_known_jwks_json_get",
     "replay_api_v1_webhooks__subscription_id__replay_post",
-    "revoke_auth_revoke_post",
     "roles_api_v1_admin_roles_get",
     "token_auth_token_post",
 }
@@ -83,3 +82,21 @@ def test_the_check_catches_an_untyped_reply():
     assert untyped_replies(document) == {"x"}
     assert untyped_replies({"paths": {"/y": {"get": {"operationId": "y", "responses": {
         "200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Y"}}}}}}}}}) == set()
+
+
+def test_each_service_keeps_its_own_reply_schema_where_two_share_a_name():
+    documents = {name: make().openapi() for name, make in SERVICES.items()}
+    merged = merge(gateway_app().openapi(), documents)
+
+    def named(ref: str) -> dict:
+        return merged["components"]["schemas"][ref.rsplit("/", 1)[1]]
+
+    def reply_schema(path: str) -> dict:
+        """The schema of one listed item, whether the list is a page (`items`) or a bare array."""
+        reply = merged["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        listed = named(reply["$ref"])["properties"]["items"] if "$ref" in reply else reply
+        return named(listed["items"]["$ref"])
+
+    # survey's questionnaire templates and care's message templates are both `TemplatePublic` in their service
+    assert "definition" in reply_schema("/api/v1/surveys/templates")["properties"]
+    assert "body" in reply_schema("/api/v1/care/templates")["properties"]

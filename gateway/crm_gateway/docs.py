@@ -1,6 +1,7 @@
 """One OpenAPI document for the whole suite, merged from every service's own, shown at /docs."""
 
 import asyncio
+import json
 import logging
 from pathlib import Path
 
@@ -29,12 +30,10 @@ def merge(own: dict, services: dict[str, dict]) -> dict:
     schemas = dict(own.get("components", {}).get("schemas", {}))
     security = dict(own.get("components", {}).get("securitySchemes", {}))
     for service, document in services.items():
+        document = _own_names(document, service, schemas)
         for path, item in document.get("paths", {}).items():
             merged["paths"][path] = item
-        for name, schema in document.get("components", {}).get("schemas", {}).items():
-            if name in schemas and schemas[name] != schema:
-                log.warning("schema %s differs between services; %s's wins", name, service)
-            schemas[name] = schema
+        schemas.update(document.get("components", {}).get("schemas", {}))
         security.update(document.get("components", {}).get("securitySchemes", {}))
     # Swagger's "Authorize" signs in at /auth/token; the bearer token then goes with every call.
     security["OAuth2Password"] = {"type": "oauth2", "description": "Staff: username and password",
@@ -44,6 +43,24 @@ def merge(own: dict, services: dict[str, dict]) -> dict:
                                            "flows": {"clientCredentials": {"tokenUrl": "/auth/token", "scopes": {}}}}
     merged["components"] = {"schemas": schemas, "securitySchemes": security}
     return merged
+
+
+def _own_names(document: dict, service: str, taken: dict) -> dict:
+    """The document with each schema whose name another service already uses for a different shape renamed
+    `<Service><Name>` (care's message `TemplatePublic` is not survey's questionnaire `TemplatePublic`),
+    and every reference to it rewritten, so each route keeps its own reply schema in the merged document."""
+    clashes = [name for name, schema in document.get("components", {}).get("schemas", {}).items()
+               if name in taken and taken[name] != schema]
+    if not clashes:
+        return document
+    text = json.dumps(document)
+    for name in clashes:
+        text = text.replace(f'"#/components/schemas/{name}"', f'"#/components/schemas/{service.title()}{name}"')
+    renamed = json.loads(text)
+    own = renamed["components"]["schemas"]
+    for name in clashes:
+        own[f"{service.title()}{name}"] = own.pop(name)
+    return renamed
 
 
 @router.get("/openapi.json")

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Callable
 import httpx
 import jwt
 import pytest
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
@@ -164,6 +164,24 @@ async def topic_reader(kafka):
 
     yield open_reader
     for consumer in consumers:
+        await consumer.stop()
+
+
+async def skip_backlog(kafka: KafkaBroker, group: str, topics: list[str]) -> None:
+    """Commit `group`'s offsets at the end of `topics`, so the in-process service started next reads only
+    what its test sends. The session's broker is shared: without this, a service whose group reads for the
+    first time starts at the oldest event and must first work through every earlier test's events."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=kafka.bootstrap_servers, group_id=group,
+                                enable_auto_commit=False)
+    await consumer.start()
+    try:
+        await consumer.topics()  # loads the metadata that names each topic's partitions
+        partitions = [TopicPartition(topic, partition) for topic in topics
+                      for partition in consumer.partitions_for_topic(topic) or ()]
+        if partitions:
+            consumer.assign(partitions)
+            await consumer.commit(await consumer.end_offsets(partitions))
+    finally:
         await consumer.stop()
 
 

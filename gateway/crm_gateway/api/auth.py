@@ -55,7 +55,9 @@ async def token(request: Request, session: SessionDep, grant_type: Annotated[Gra
 @router.post("/auth/revoke", summary="OAuth 2.0 token revocation (RFC 7009)",
              description="`token` (a refresh token) ends its sign-in: it and every token rotated from it stop "
                          "working at `/auth/token`. Answers 200 whether or not the token was known (RFC 7009 "
-                         "§2.2). Access tokens are short-lived and not revocable: they are answered 200 too.")
+                         "§2.2). Access tokens are short-lived and not revocable: they are answered 200 too.",
+             response_class=Response, responses={200: {"description": "Revoked (or unknown): an empty body",
+                                                       "content": None}})
 async def revoke(session: SessionDep, token: Annotated[str, Form()],
                  token_type_hint: Annotated[str | None, Form()] = None) -> Response:
     async with session.begin():

@@ -12,7 +12,7 @@ from aiokafka import AIOKafkaProducer
 from crm_contracts import Envelope, new_event, permissions, topics
 from crm_contracts.events.care import ComplaintResolved
 from crm_contracts.events.customer import ConsentChanged, CustomerErased, CustomerRegistered, VisitRecorded
-from crm_devstack.pytest_plugin import eventually, running
+from crm_devstack.pytest_plugin import eventually, running, skip_backlog
 from crm_kit.db import create_engine
 from crm_survey.main import create_app
 from crm_survey.settings import SurveySettings
@@ -21,8 +21,9 @@ STAFF = [permissions.SURVEYS_READ, permissions.SURVEYS_MANAGE]
 
 
 @pytest.fixture
-async def client(settings_for):
+async def client(settings_for, kafka):
     settings = settings_for(SurveySettings, scheduler_poll_seconds=0.05)
+    await skip_backlog(kafka, "crm-survey", [topics.CUSTOMER, topics.CARE])
     async with running(create_app(settings)) as client:
         yield client
 
