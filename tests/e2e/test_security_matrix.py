@@ -134,9 +134,11 @@ async def test_every_route_needs_a_token_and_names_the_permission_it_needs(stack
             refused = await call(client, method, target, world["powerless"])
             assert refused.status_code == 403, (method, path, refused.status_code, refused.text)
             assert NEEDS.search(refused.json()["detail"]), (method, path, refused.text)
-        for method, path in (("get", "/api/v1/me"), ("post", "/api/v1/me/password")):
-            assert (await call(client, method, path, {})).status_code == 401, path
-            assert (await call(client, method, path, world["powerless"])).status_code == 403, path
+        change = {"current_password": "an-old-password-1", "new_password": "a-new-password-22"}
+        for method, path, body in (("GET", "/api/v1/me", None), ("POST", "/api/v1/me/password", change)):
+            assert (await client.request(method, path, json=body)).status_code == 401, path
+            refused = await client.request(method, path, json=body, headers=world["powerless"])
+            assert refused.status_code == 403, (path, refused.text)
 
 
 async def test_roles_get_exactly_what_their_permissions_allow_and_never_another_dealers_data(stack, world):

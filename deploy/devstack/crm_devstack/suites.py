@@ -19,11 +19,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# Grouped so that no suite waits on another: in-process tests of the packages, the whole-stack suites
+# Grouped so that no suite waits on another: in-process tests of the packages (survey's apart), the whole-stack suites
 # (end to end, operations, reliability, `make run`), and the browser tests over their shared stack.
 SUITES: dict[str, list[str]] = {
-    "packages": ["contracts/tests", "kit/tests", "services", "gateway/tests", "console/tests",
-                 "deploy/devstack/tests"],
+    "packages": ["contracts/tests", "kit/tests", "services/care", "services/customer", "services/segmentation",
+                 "gateway/tests", "console/tests", "deploy/devstack/tests"],
+    # Survey's in-process consumer missed its test's events when it ran after the other services' tests on
+    # one broker (it passes alone, every time); until that is understood it gets a broker of its own.
+    "survey": ["services/survey"],
     "system": ["tests/e2e", "tests/ops", "tests/reliability", "tests/test_make_run.py"],
     "browser": ["tests/browser"],
 }
