@@ -43,7 +43,7 @@ stop:
 	@if [ -f .run/stack.pid ]; then kill -TERM $$(cat .run/stack.pid) && echo "stopping the suite"; \
 	else echo "no background run (.run/stack.pid missing)"; fi
 
-# Three independent suites run side by side (crm_devstack/suites.py says why); logs in .run/test-logs/.
+# Four independent suites run side by side (crm_devstack/suites.py says why); logs in .run/test-logs/.
 test: setup lint browser
 	$(PY) -m crm_contracts.generate --check
 	$(PY) -m crm_devstack.suites

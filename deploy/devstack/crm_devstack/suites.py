@@ -1,6 +1,6 @@
 """`make test`: the whole suite as a few independent pytest processes side by side.
 
-Most of the suite's time is spent waiting (for a broker, a consumer, a browser), not computing, so three
+Most of the suite's time is spent waiting (for a broker, a consumer, a browser), not computing, so a few
 processes on two cores finish in about half the time of one. Each process starts its own broker and
 PostgreSQL (the pytest plugin does that per session), so the suites share nothing but the machine.
 Each suite's output goes to a log; a failing suite's log is printed whole, a passing one's summary only.
