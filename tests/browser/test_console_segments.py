@@ -2,6 +2,7 @@
 3–6-year-old cars have gone unserviced (流失), sees the count change before saving, saves it, and the count
 on its page is the API's; the members link to Customer 360, and deleting asks first."""
 
+import contextlib
 import random
 import uuid
 from datetime import date, timedelta
@@ -80,8 +81,13 @@ async def test_the_planner_builds_a_segment_watching_its_count_then_saves_and_de
     await page.get_by_role("button", name="添加条件").click()
     # A person reads the new row before using it; Playwright must wait for HTMX to wire it up too.
     await page.wait_for_load_state("networkidle")
-    await page.get_by_label("第 2 条条件的字段").select_option(label="距上次维修保养（月）")
-    await page.get_by_label("第 2 条条件的比较方式").select_option(label="不少于")
+    field, operator = page.get_by_label("第 2 条条件的字段"), page.get_by_label("第 2 条条件的比较方式")
+    for _ in range(3):  # a pick made while the new row settles was seen lost once (see the stop-10 note)
+        await field.select_option(label="距上次维修保养（月）")
+        with contextlib.suppress(AssertionError):
+            await expect(operator.locator("option", has_text="不少于")).to_have_count(1, timeout=5000)
+            break
+    await operator.select_option(label="不少于")
     # A number row starts empty: the count waits and says which row needs what.
     await expect(page.get_by_text("第 2 条条件：请填写值。")).to_be_visible(**SUBMIT)
     await page.get_by_label("第 2 条条件的值").fill("40")
