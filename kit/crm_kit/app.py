@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import gc
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from crm_kit.outbox import OutboxRelay
 from crm_kit.settings import ServiceSettings
 
 BackgroundTask = Callable[[FastAPI], Awaitable[None]]
+log = logging.getLogger(__name__)
 Resource = Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]
 
 
@@ -52,6 +54,29 @@ def _start_tasks(app: FastAPI, spec: ServiceSpec) -> list[asyncio.Task]:
     return tasks + [asyncio.create_task(job(app), name=f"{service}-{job.__name__}") for job in spec.background]
 
 
+# A stop that waits on the broker (a consumer leaving its group, a producer flushing) must not hold the
+# process forever: an orchestrator would SIGKILL it anyway, and the outbox and inbox make that safe.
+STOP_SECONDS = 10.0
+
+
+async def _bounded(step: Awaitable[None], what: str) -> None:
+    try:
+        await asyncio.wait_for(step, STOP_SECONDS)
+    except TimeoutError:
+        log.warning("gave up %s after %.0f s", what, STOP_SECONDS)
+
+
+async def _stop(tasks: list[asyncio.Task]) -> None:
+    for task in tasks:
+        task.cancel()
+    done, pending = await asyncio.wait(tasks, timeout=STOP_SECONDS) if tasks else (set(), set())
+    for task in pending:
+        log.warning("task %s did not stop within %.0f s; left behind", task.get_name(), STOP_SECONDS)
+    for task in done:
+        if not task.cancelled() and task.exception() is not None:
+            log.error("task %s had failed", task.get_name(), exc_info=task.exception())
+
+
 def create_service_app(spec: ServiceSpec) -> FastAPI:
     settings = spec.settings
     service = settings.service_name
@@ -78,11 +103,9 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
                 try:
                     yield
                 finally:
-                    for task in tasks:
-                        task.cancel()
-                    await asyncio.gather(*tasks, return_exceptions=True)
+                    await _stop(tasks)
         finally:
-            await state.producer.close()
+            await _bounded(state.producer.close(), "closing the Kafka producer")
             await state.engine.dispose()
 
     docs = {} if spec.serve_docs else {"openapi_url": None, "docs_url": None, "redoc_url": None}
