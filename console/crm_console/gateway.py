@@ -97,9 +97,24 @@ class Gateway:
         response = await self._send("POST", path, token, json=body, headers=extra)
         return response.json() if response.content else None
 
+    async def get_tagged(self, path: str, token: str) -> tuple[Any, str | None]:
+        """A record and its ETag, for a form that will change it with If-Match."""
+        response = await self._send("GET", path, token)
+        return response.json(), response.headers.get("ETag")
+
+    async def patch(self, path: str, token: str, body: dict, if_match: str) -> tuple[Any, str | None]:
+        """A change made only if nobody changed the record since `if_match` was read (412 Refused otherwise)."""
+        response = await self._send("PATCH", path, token, json=body, headers={"If-Match": if_match})
+        return response.json(), response.headers.get("ETag")
+
     async def put(self, path: str, token: str, body: dict) -> Any:
         response = await self._send("PUT", path, token, json=body)
         return response.json() if response.content else None
+
+    async def exchange(self, method: str, path: str, token: str, body: dict | None = None,
+                       headers: dict[str, str] | None = None) -> httpx.Response:
+        """The whole answer, headers included: an ETag to send back as If-Match, a 204 without a body."""
+        return await self._send(method, path, token, json=body, headers=headers)
 
     async def upload(self, path: str, token: str, content: bytes, content_type: str, **params) -> Any:
         """A file posted as it is (an import's CSV or NDJSON lines), not wrapped in JSON."""
