@@ -1,20 +1,24 @@
 """The kit's request-side pieces as a client meets them: problems, cursors, tokens, settings."""
 
 import time
+import uuid
+from datetime import UTC, datetime
 
 import httpx
 import jwt
 import pytest
+import sqlalchemy as sa
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import text
+from sqlalchemy.dialects import postgresql
 
 from crm_kit import problems
 from crm_kit.auth import TokenVerifier
 from crm_kit.db import create_engine
-from crm_kit.pagination import decode_cursor, encode_cursor, page_of
+from crm_kit.pagination import decode_cursor, encode_cursor, newest_first, page_of, position_after
 from crm_kit.problems import Problem
 from crm_kit.settings import ServiceSettings
 
@@ -111,6 +115,31 @@ def test_cursor_round_trips_and_a_forged_one_is_a_400_on_the_cursor_parameter():
     page = page_of([1, 2, 3], 2, lambda item: (item,))
     assert page.items == [1, 2] and decode_cursor(page.next_cursor, 1) == [2]
     assert page_of([1, 2], 2, lambda item: (item,)).next_cursor is None
+
+
+@pytest.mark.parametrize("forged", ["garbage!", encode_cursor("not a time", "not an id"), encode_cursor(1)])
+def test_a_cursor_whose_values_do_not_parse_is_a_400_on_the_cursor_not_a_500(forged):
+    with pytest.raises(Problem) as refused:
+        position_after(forged, datetime.fromisoformat, uuid.UUID)
+    assert refused.value.status == 400 and refused.value.errors[0]["name"] == "cursor"
+    row_id = uuid.uuid4()
+    given = encode_cursor("2026-11-01T00:00:00+00:00", row_id)
+    assert position_after(given, datetime.fromisoformat, uuid.UUID) == (
+        datetime(2026, 11, 1, tzinfo=UTC), row_id)
+    assert position_after(None, uuid.UUID) is None
+
+
+def test_a_newest_first_page_keeps_to_the_callers_dealers_and_starts_after_the_cursor():
+    visits = sa.table("visits", sa.column("id"), sa.column("dealer_id"), sa.column("visited_on"))
+    query = newest_first(sa.select(visits.c.id), (visits.c.visited_on, visits.c.id), ("2026-11-01", 7), 20,
+                         dealer_column=visits.c.dealer_id, dealers=frozenset({"D1"}), dealer_id="D1")
+    sql = str(query.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
+    assert "visits.dealer_id IN ('D1')" in sql and "visits.dealer_id = 'D1'" in sql
+    assert "(visits.visited_on, visits.id) < ('2026-11-01', 7)" in sql
+    assert "ORDER BY visits.visited_on DESC, visits.id DESC" in sql and "LIMIT 21" in sql
+    everyone = str(newest_first(sa.select(visits.c.id), (visits.c.id,), None, 5,
+                                dealer_column=visits.c.dealer_id).compile(dialect=postgresql.dialect()))
+    assert "dealer_id" not in everyone.split("FROM")[1]
 
 
 @pytest.fixture(scope="module")

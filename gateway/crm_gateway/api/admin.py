@@ -20,7 +20,7 @@ from crm_gateway.models import (
 from crm_gateway.repository import identity as repository
 from crm_kit.auth import Principal, require
 from crm_kit.db import SessionDep
-from crm_kit.pagination import Cursor, Limit, Page, decode_cursor, page_of
+from crm_kit.pagination import Cursor, Limit, Page, page_of, position_after
 from crm_kit.problems import not_found
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
@@ -45,7 +45,7 @@ async def create_dealer(data: DealerCreate, session: SessionDep, response: Respo
 @router.get("/dealers", response_model=Page[DealerPublic])
 async def list_dealers(session: SessionDep, principal: Principal = require(permissions.ADMIN), limit: Limit = 50,
                        cursor: Cursor = None) -> Page[DealerPublic]:
-    after = decode_cursor(cursor, 1)[0] if cursor else None
+    after = position_after(cursor, str)[0] if cursor else None
     async with session.begin():
         found = await repository.dealers(session, principal.dealer_filter(), limit, after)
     page = page_of(found, limit, lambda d: (d.id,))
@@ -74,7 +74,7 @@ async def create_user(data: UserCreate, session: SessionDep, response: Response,
 @router.get("/users", response_model=Page[UserPublic])
 async def list_users(session: SessionDep, principal: Principal = require(permissions.ADMIN), limit: Limit = 50,
                      cursor: Cursor = None) -> Page[UserPublic]:
-    after = decode_cursor(cursor, 1)[0] if cursor else None
+    after = position_after(cursor, str)[0] if cursor else None
     async with session.begin():
         found = await repository.users(session, principal.dealer_filter(), limit, after)
         page = page_of(found, limit, lambda u: (u.username,))
@@ -111,7 +111,7 @@ async def create_client(data: ApiClientCreate, session: SessionDep, response: Re
 @router.get("/clients", response_model=Page[ApiClientPublic])
 async def list_clients(session: SessionDep, principal: Principal = require(permissions.ADMIN), limit: Limit = 50,
                        cursor: Cursor = None) -> Page[ApiClientPublic]:
-    after = decode_cursor(cursor, 1)[0] if cursor else None
+    after = position_after(cursor, str)[0] if cursor else None
     async with session.begin():
         found = await repository.clients(session, principal.dealer_filter(), limit, after)
     page = page_of(found, limit, lambda c: (c.client_id,))

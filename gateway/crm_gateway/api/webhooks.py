@@ -16,7 +16,7 @@ from crm_gateway.models import (
 from crm_gateway.repository import webhooks as repository
 from crm_kit.auth import Principal, require
 from crm_kit.db import SessionDep
-from crm_kit.pagination import Cursor, Limit, Page, decode_cursor, page_of
+from crm_kit.pagination import Cursor, Limit, Page, page_of, position_after
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
 
@@ -35,7 +35,7 @@ async def subscribe(data: SubscriptionCreate, request: Request, session: Session
 @router.get("", response_model=Page[SubscriptionPublic], summary="Your subscriptions")
 async def list_subscriptions(session: SessionDep, principal: Principal = require(permissions.WEBHOOKS_MANAGE),
                              limit: Limit = 50, cursor: Cursor = None) -> Page[SubscriptionPublic]:
-    after = decode_cursor(cursor, 1)[0] if cursor else None
+    after = position_after(cursor, uuid.UUID)[0] if cursor else None
     async with session.begin():
         found = await repository.subscriptions(session, principal.subject, limit, after)
     page = page_of(found, limit, lambda s: (str(s.id),))
@@ -60,7 +60,7 @@ async def unsubscribe(subscription_id: uuid.UUID, session: SessionDep,
 @router.get("/{subscription_id}/deliveries", response_model=Page[DeliveryPublic], summary="The delivery log")
 async def deliveries(subscription_id: uuid.UUID, session: SessionDep, limit: Limit = 50, cursor: Cursor = None,
                      principal: Principal = require(permissions.WEBHOOKS_MANAGE)) -> Page[DeliveryPublic]:
-    after = int(decode_cursor(cursor, 1)[0]) if cursor else None
+    after = position_after(cursor, int)[0] if cursor else None
     async with session.begin():
         await handlers.owned(session, principal, subscription_id)
         found = await repository.deliveries(session, subscription_id, limit, after)

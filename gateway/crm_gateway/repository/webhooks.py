@@ -16,13 +16,13 @@ async def subscription(session: AsyncSession, subscription_id: uuid.UUID, *, loc
     return await session.get(Subscription, subscription_id, with_for_update=lock)
 
 
-async def subscriptions(session: AsyncSession, owner: str | None, limit: int, after: str | None
+async def subscriptions(session: AsyncSession, owner: str | None, limit: int, after: uuid.UUID | None
                         ) -> list[Subscription]:
     query = select(Subscription).order_by(Subscription.id).limit(limit + 1)
     if owner is not None:
         query = query.where(Subscription.owner == owner)
     if after is not None:
-        query = query.where(Subscription.id > uuid.UUID(after))
+        query = query.where(Subscription.id > after)
     return list((await session.exec(query)).all())
 
 

@@ -9,10 +9,10 @@ import sqlalchemy as sa
 
 from crm_care.handlers.common import visible
 from crm_kit.auth import Principal
-from crm_kit.pagination import Page, decode_cursor, encode_cursor
+from crm_kit.pagination import Page, encode_cursor, position_after
 from crm_kit.problems import Problem, field_error, invalid, not_found
 
-__all__ = ["visible"]  # routes shape replies with it too
+__all__ = ["position_after", "visible"]  # routes use them too
 
 PREFIX = "/api/v1/care"
 _PROBLEM = {"content": {"application/problem+json": {}}}
@@ -33,18 +33,6 @@ def write_dealer(principal: Principal, dealer_id: str | None, where: str = "body
         raise Problem(403, "Forbidden", "You cannot act for this dealer.",
                       errors=[field_error(where, "dealer_id", "not one of your dealers")])
     return dealer_id
-
-
-def position_after(cursor: str | None, *parsers: Callable[[str], Any]) -> tuple | None:
-    """The sort key a page's cursor carries; a cursor not given out here (forged, garbled) answers 400."""
-    if cursor is None:
-        return None
-    values = decode_cursor(cursor, len(parsers))
-    try:
-        return tuple(parse(value) for parse, value in zip(parsers, values, strict=True))
-    except (TypeError, ValueError):
-        raise Problem(400, "Bad Request", "The cursor is not one this API gave out.",
-                      errors=[field_error("query", "cursor", "unknown cursor")]) from None
 
 
 def page(rows: list[sa.Row], limit: int, shape: Callable[[sa.Row], Any], key: Callable[[Any], tuple]) -> Page:

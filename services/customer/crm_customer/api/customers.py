@@ -25,7 +25,7 @@ from crm_customer.models.customers import CustomerStatus
 from crm_customer.repository import customers as repository
 from crm_kit.auth import Principal, require
 from crm_kit.db import SessionDep
-from crm_kit.pagination import Cursor, Limit, Page, decode_cursor, page_of
+from crm_kit.pagination import Cursor, Limit, Page, page_of, position_after
 from crm_kit.problems import field_error, invalid
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
@@ -66,7 +66,7 @@ async def search_customers(
         problems.append(field_error("query", "plate", str(error)))
     if problems:
         raise invalid(*problems)
-    after = decode_cursor(cursor, 2) if cursor else None
+    after = position_after(cursor, datetime.fromisoformat if sort.lstrip("-") == "created_at" else str, uuid.UUID)
     async with session.begin():
         found = await repository.search(session, principal.dealer_filter(), filters, sort=sort, limit=limit,
                                         after=after)

@@ -6,7 +6,7 @@ from datetime import datetime
 from fastapi import APIRouter, Response
 
 from crm_contracts import permissions
-from crm_customer.api.shaping import IdempotencyKey, KeyringDep, position_after, unmasked_for
+from crm_customer.api.shaping import IdempotencyKey, KeyringDep, unmasked_for
 from crm_customer.domain.contact import mask_mobile
 from crm_customer.handlers import engagement as handlers
 from crm_customer.handlers.common import write_dealer
@@ -14,7 +14,7 @@ from crm_customer.models import Lead, LeadConversion, LeadCreate, LeadPublic, Pi
 from crm_customer.repository import customers as repository
 from crm_kit.auth import Principal, require
 from crm_kit.db import SessionDep
-from crm_kit.pagination import Cursor, Limit, Page, decode_cursor, page_of
+from crm_kit.pagination import Cursor, Limit, Page, page_of, position_after
 
 leads = APIRouter(prefix="/api/v1/leads", tags=["leads"])
 access_log = APIRouter(prefix="/api/v1/pii-access-log", tags=["personal data"])
@@ -45,7 +45,7 @@ async def list_leads(session: SessionDep, dealer_id: str | None = None,
     """The dealer's showroom leads, newest first; `converted` picks those that became customers (or not)."""
     filters = {"dealer_id": dealer_id, "converted": converted, "created_from": created_from,
                "created_to": created_to}
-    after = position_after(cursor, datetime.fromisoformat)
+    after = position_after(cursor, datetime.fromisoformat, uuid.UUID)
     found = await handlers.list_leads(session, principal, filters, after=after, limit=limit)
     page = page_of(found, limit, lambda lead: (lead.created_at, lead.id))
     return Page(items=[lead_public(lead, principal) for lead in page.items], next_cursor=page.next_cursor)
@@ -68,7 +68,7 @@ async def read_access_log(session: SessionDep, customer_id: uuid.UUID | None = N
                           limit: Limit = 100, cursor: Cursor = None,
                           principal: Principal = require(permissions.PII_AUDIT)) -> Page[PiiAccessPublic]:
     """Who saw whose personal data unmasked, newest first (the CS information manager's audit)."""
-    after = int(decode_cursor(cursor, 1)[0]) if cursor else None
+    after = position_after(cursor, int)[0] if cursor else None
     async with session.begin():
         entries = await repository.access_log(session, principal.dealer_filter(), customer_id=customer_id,
                                               principal=principal_name, limit=limit, after=after)

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from crm_contracts import permissions
-from crm_customer.api.shaping import KeyringDep, customer_public, position_after, unmasked_for
+from crm_customer.api.shaping import KeyringDep, customer_public, unmasked_for
 from crm_customer.domain.imports import FORMATS, LIST_SEPARATOR
 from crm_customer.handlers import imports as handlers
 from crm_customer.handlers.common import write_dealer
@@ -23,7 +23,7 @@ from crm_customer.repository import customers as repository
 from crm_kit.auth import Principal, require
 from crm_kit.db import SessionDep
 from crm_kit.logs import request_id
-from crm_kit.pagination import Cursor, Limit, Page, decode_cursor, page_of
+from crm_kit.pagination import Cursor, Limit, Page, page_of, position_after
 from crm_kit.problems import Problem, field_error
 
 imports = APIRouter(prefix="/api/v1/imports", tags=["imports"])
@@ -62,7 +62,7 @@ async def list_imports(session: SessionDep, dealer_id: str | None = None,
                        principal: Principal = require(permissions.CUSTOMERS_WRITE)) -> Page[ImportJobPublic]:
     """The dealer's import jobs, newest first."""
     jobs = await handlers.list_jobs(session, principal, dealer_id=dealer_id, status=status,
-                                    after=position_after(cursor, datetime.fromisoformat), limit=limit)
+                                    after=position_after(cursor, datetime.fromisoformat, uuid.UUID), limit=limit)
     page = page_of(jobs, limit, lambda job: (job.created_at, job.id))
     return Page(items=[ImportJobPublic.model_validate(j, from_attributes=True) for j in page.items],
                 next_cursor=page.next_cursor)
@@ -79,7 +79,7 @@ async def import_report(job_id: uuid.UUID, session: SessionDep, failed_only: boo
                         cursor: Cursor = None,
                         principal: Principal = require(permissions.CUSTOMERS_WRITE)) -> Page[ImportRowReport]:
     """Per-row outcomes by line: created, updated, unchanged, or failed with the errors of each field."""
-    after = int(decode_cursor(cursor, 1)[0]) if cursor else 0
+    after = position_after(cursor, int)[0] if cursor else 0
     rows = await handlers.job_report(session, principal, job_id, only_failed=failed_only, after=after, limit=limit)
     page = page_of(rows, limit, lambda row: (row.line,))
     return Page(items=[ImportRowReport(line=r.line, outcome=r.outcome, record_id=r.record_id, errors=r.errors or [],

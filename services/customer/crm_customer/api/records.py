@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Response
 
 from crm_contracts import permissions
-from crm_customer.api.shaping import IdempotencyKey, position_after, vehicle_public
+from crm_customer.api.shaping import IdempotencyKey, vehicle_public
 from crm_customer.handlers import vehicles as vehicle_handlers
 from crm_customer.handlers import visits as visit_handlers
 from crm_customer.handlers.common import etag
@@ -23,7 +23,7 @@ from crm_customer.models import (
 )
 from crm_kit.auth import Principal, require
 from crm_kit.db import SessionDep
-from crm_kit.pagination import Cursor, Limit, Page, page_of
+from crm_kit.pagination import Cursor, Limit, Page, page_of, position_after
 
 vehicles = APIRouter(prefix="/api/v1/vehicles", tags=["vehicles"])
 visits = APIRouter(prefix="/api/v1/visits", tags=["visits"])
@@ -89,7 +89,7 @@ async def list_visits(session: SessionDep, customer_id: uuid.UUID | None = None,
     """Visits newest first, by customer, vehicle and visit date (`visited_from`, `visited_to`: both included)."""
     filters = {"customer_id": customer_id, "vehicle_id": vehicle_id, "visited_from": visited_from,
                "visited_to": visited_to, "dealer_id": dealer_id}
-    after = position_after(cursor, date.fromisoformat)
+    after = position_after(cursor, date.fromisoformat, uuid.UUID)
     found = await visit_handlers.list_visits(session, principal, filters, after=after, limit=limit)
     page = page_of(found, limit, lambda visit: (visit.visited_on, visit.id))
     return Page(items=[VisitPublic.model_validate(v, from_attributes=True) for v in page.items],

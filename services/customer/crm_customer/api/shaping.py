@@ -1,8 +1,6 @@
 """What a caller sees of a record: personal data masked unless they hold `pii:read`."""
 
-import uuid
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
@@ -12,8 +10,6 @@ from crm_customer.domain.pii import Keyring
 from crm_customer.handlers.common import open_id_number
 from crm_customer.models import Customer, CustomerPublic, Ownership, OwnershipPublic, Vehicle, VehiclePublic
 from crm_kit.auth import Principal
-from crm_kit.pagination import decode_cursor
-from crm_kit.problems import Problem, field_error
 
 PUBLIC_COLUMNS = [name for name in CustomerPublic.model_fields if name not in ("id_number", "erased", "warnings")]
 
@@ -53,16 +49,3 @@ def vehicle_public(vehicle: Vehicle, ownership: list[Ownership] = (), warnings: 
     shown["ownership"] = [OwnershipPublic.model_validate(o, from_attributes=True) for o in ownership]
     shown["warnings"] = list(warnings)
     return VehiclePublic(**shown)
-
-
-def position_after(cursor: str | None, parse: Callable[[str], Any]) -> tuple[Any, uuid.UUID] | None:
-    """The (sort key, id) a `newest first` page's cursor carries; a cursor not given out here answers 400."""
-    if cursor is None:
-        return None
-    key, row_id = decode_cursor(cursor, 2)
-    try:
-        return parse(key), uuid.UUID(row_id)
-    except (TypeError, ValueError):
-        raise Problem(400, "Bad Request", "The cursor is not one this API gave out.",
-                      errors=[field_error("query", "cursor", "unknown cursor")]) from None
-

@@ -2,7 +2,6 @@
 
 import uuid
 from collections.abc import AsyncIterator, Iterable
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -165,15 +164,14 @@ SORTS = {"created_at": Customer.created_at, "name": Customer.name}
 
 
 async def search(session: AsyncSession, dealers: frozenset[str] | None, filters: dict[str, Any], *,
-                 sort: str, limit: int, after: list[Any] | None) -> list[Customer]:
+                 sort: str, limit: int, after: tuple | None) -> list[Customer]:
     """Keyset pagination on (sort key, id); `sort` is a key of SORTS, '-' first for descending."""
     descending = sort.startswith("-")
     key = SORTS[sort.lstrip("-")]
     query = _filtered(dealers, filters)
     if after is not None:
-        value = datetime.fromisoformat(after[0]) if key is Customer.created_at else after[0]
         position = sa.tuple_(key, Customer.id)
-        bound = sa.tuple_(sa.literal(value), sa.literal(uuid.UUID(after[1])))
+        bound = sa.tuple_(sa.literal(after[0]), sa.literal(after[1]))
         query = query.where(position < bound if descending else position > bound)
     order = (key.desc(), col(Customer.id).desc()) if descending else (key, Customer.id)
     return list((await session.exec(query.order_by(*order).limit(limit + 1))).all())

@@ -15,7 +15,8 @@ from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from crm_customer.models import ImportJob, ImportRow
-from crm_customer.repository.records import Position, newest_first
+from crm_customer.repository.records import Position
+from crm_kit.pagination import newest_first
 
 STAGED_COLUMNS = ("job_id", "line", "payload", "outcome", "errors")
 
@@ -52,8 +53,8 @@ async def list_jobs(session: AsyncSession, dealers: frozenset[str] | None, *, de
     query = select(ImportJob)
     if status:
         query = query.where(ImportJob.status == status)
-    query = newest_first(query, ImportJob.created_at, ImportJob.id, dealers, ImportJob.dealer_id, dealer_id, after,
-                         limit)
+    query = newest_first(query, (ImportJob.created_at, ImportJob.id), after, limit,
+                         dealer_column=ImportJob.dealer_id, dealers=dealers, dealer_id=dealer_id)
     return list((await session.exec(query)).all())
 
 

@@ -10,20 +10,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from crm_customer.models import Consent, Lead, OdometerReading, Ownership, Vehicle, Visit
+from crm_kit.pagination import newest_first
 
 Position = tuple[Any, uuid.UUID]  # (sort key, id) of the last row of the previous page
-
-
-def newest_first(query, key, id_column, dealers: frozenset[str] | None, dealer_column, dealer_id: str | None,
-                 after: Position | None, limit: int):
-    """Dealer scope, then keyset pagination on (key, id) descending; one extra row says a next page exists."""
-    if dealers is not None:
-        query = query.where(col(dealer_column).in_(dealers))
-    if dealer_id:
-        query = query.where(dealer_column == dealer_id)
-    if after is not None:
-        query = query.where(sa.tuple_(key, id_column) < sa.tuple_(sa.literal(after[0]), sa.literal(after[1])))
-    return query.order_by(col(key).desc(), col(id_column).desc()).limit(limit + 1)
 
 
 async def get_vehicle(session: AsyncSession, vehicle_id: uuid.UUID, *, for_update: bool = False) -> Vehicle | None:
@@ -94,7 +83,8 @@ async def list_visits(session: AsyncSession, dealers: frozenset[str] | None, *, 
         query = query.where(Visit.visited_on >= visited_from)
     if visited_to:
         query = query.where(Visit.visited_on <= visited_to)
-    query = newest_first(query, Visit.visited_on, Visit.id, dealers, Visit.dealer_id, dealer_id, after, limit)
+    query = newest_first(query, (Visit.visited_on, Visit.id), after, limit, dealer_column=Visit.dealer_id,
+                         dealers=dealers, dealer_id=dealer_id)
     return list((await session.exec(query)).all())
 
 
@@ -134,7 +124,8 @@ async def list_leads(session: AsyncSession, dealers: frozenset[str] | None, *, d
         query = query.where(Lead.created_at >= created_from)
     if created_to:
         query = query.where(Lead.created_at < created_to)
-    query = newest_first(query, Lead.created_at, Lead.id, dealers, Lead.dealer_id, dealer_id, after, limit)
+    query = newest_first(query, (Lead.created_at, Lead.id), after, limit, dealer_column=Lead.dealer_id,
+                         dealers=dealers, dealer_id=dealer_id)
     return list((await session.exec(query)).all())
 
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from crm_contracts import permissions
 from crm_kit.auth import Principal, check_dealer, require
 from crm_kit.db import SessionDep
-from crm_kit.pagination import Cursor, Limit, Page, decode_cursor, page_of
+from crm_kit.pagination import Cursor, Limit, Page, page_of, position_after
 from crm_kit.problems import not_found
 from crm_segmentation.models import ProfilePublic, VehiclePublic
 from crm_segmentation.repository import profiles as repository
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/api/v1/profiles", tags=["profiles"])
 @router.get("", response_model=Page[ProfilePublic])
 async def list_profiles(session: SessionDep, limit: Limit = 50, cursor: Cursor = None,
                         principal: Principal = require(permissions.PROFILES_READ)) -> Page[ProfilePublic]:
-    after = uuid.UUID(decode_cursor(cursor, 1)[0]) if cursor else None
+    after = position_after(cursor, uuid.UUID)[0] if cursor else None
     rows = await repository.list_profiles(session, principal.dealer_filter(), limit + 1, after)
     items = [ProfilePublic.model_validate(row, from_attributes=True) for row in rows]
     return page_of(items, limit, lambda profile: (profile.customer_id,))

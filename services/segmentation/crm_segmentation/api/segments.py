@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response
 from crm_contracts import permissions
 from crm_kit.auth import Principal, require
 from crm_kit.db import SessionDep
-from crm_kit.pagination import Cursor, Limit, Page, decode_cursor, page_of
+from crm_kit.pagination import Cursor, Limit, Page, page_of, position_after
 from crm_segmentation.handlers import segments as handlers
 from crm_segmentation.models.segments import (
     MemberPublic,
@@ -46,7 +46,7 @@ async def preview_segment(data: PreviewRequest, session: SessionDep,
 @router.get("", response_model=Page[SegmentPublic])
 async def list_segments(session: SessionDep, limit: Limit = 50, cursor: Cursor = None,
                         principal: Principal = require(permissions.PROFILES_READ)) -> Page[SegmentPublic]:
-    after = uuid.UUID(decode_cursor(cursor, 1)[0]) if cursor else None
+    after = position_after(cursor, uuid.UUID)[0] if cursor else None
     rows = await repository.list_segments(session, principal.dealer_filter(), limit + 1, after)
     return page_of([public(s, n) for s, n in rows], limit, lambda s: (s.id,))
 
@@ -69,7 +69,7 @@ async def delete_segment(segment_id: uuid.UUID, session: SessionDep,
 async def list_members(segment_id: uuid.UUID, session: SessionDep, limit: Limit = 50, cursor: Cursor = None,
                        principal: Principal = require(permissions.PROFILES_READ)) -> Page[MemberPublic]:
     segment = await handlers.visible_segment(session, principal, segment_id)
-    after = uuid.UUID(decode_cursor(cursor, 1)[0]) if cursor else None
+    after = position_after(cursor, uuid.UUID)[0] if cursor else None
     rows = await repository.page_of_members(session, segment.id, limit + 1, after)
     items = [MemberPublic(customer_id=m.customer_id, since=m.since) for m in rows]
     return page_of(items, limit, lambda m: (m.customer_id,))

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query, Response
 from crm_contracts import permissions
 from crm_kit.auth import Principal, check_dealer, require
 from crm_kit.db import SessionDep
-from crm_kit.pagination import Cursor, Limit, Page, decode_cursor, page_of
-from crm_kit.problems import Problem, field_error, not_found
+from crm_kit.pagination import Cursor, Limit, Page, page_of, position_after
+from crm_kit.problems import not_found
 from crm_survey.handlers import answers, setup
 from crm_survey.handlers.common import link_path
 from crm_survey.models.api import (
@@ -31,14 +31,7 @@ Kind = Annotated[str | None, Query(pattern="^(ssi|csi|nps|follow_up)$")]
 
 
 def _after(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
-    if cursor is None:
-        return None
-    moment, key = decode_cursor(cursor, 2)
-    try:
-        return datetime.fromisoformat(moment), uuid.UUID(key)
-    except (TypeError, ValueError):
-        raise Problem(400, "Bad Request", "The cursor is not one this API gave out.",
-                      errors=[field_error("query", "cursor", "unknown cursor")]) from None
+    return position_after(cursor, datetime.fromisoformat, uuid.UUID)
 
 
 def invitation_public(invitation: Invitation) -> InvitationPublic:

@@ -3,10 +3,10 @@
 import uuid
 from datetime import datetime
 
-import sqlalchemy as sa
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from crm_kit.pagination import newest_first
 from crm_survey.models.tables import Invitation, SurveyCustomer
 
 LIVE = ("scheduled", "sent", "opened", "answered", "expired")
@@ -80,15 +80,12 @@ async def page(session: AsyncSession, dealers: frozenset[str] | None, *, custome
                status: str | None, kind: str | None, after: tuple[datetime, uuid.UUID] | None,
                limit: int) -> list[Invitation]:
     query = select(Invitation)
-    if dealers is not None:
-        query = query.where(col(Invitation.dealer_id).in_(dealers))
     if customer_id:
         query = query.where(Invitation.customer_id == customer_id)
     if status:
         query = query.where(Invitation.status == status)
     if kind:
         query = query.where(Invitation.kind == kind)
-    if after:
-        query = query.where(sa.tuple_(Invitation.created_at, Invitation.id) < sa.tuple_(*after))
-    query = query.order_by(col(Invitation.created_at).desc(), col(Invitation.id).desc()).limit(limit + 1)
+    query = newest_first(query, (Invitation.created_at, Invitation.id), after, limit,
+                         dealer_column=Invitation.dealer_id, dealers=dealers)
     return list((await session.exec(query)).all())

@@ -4,9 +4,10 @@ import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import col, select, update
+from sqlmodel import select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from crm_kit.pagination import newest_first
 from crm_survey.models.tables import HotAlertRecord, SurveyResponse
 
 
@@ -42,28 +43,22 @@ async def page(session: AsyncSession, dealers: frozenset[str] | None, *, custome
                kind: str | None, channel: str | None, after: tuple[datetime, uuid.UUID] | None,
                limit: int) -> list[SurveyResponse]:
     query = select(SurveyResponse)
-    if dealers is not None:
-        query = query.where(col(SurveyResponse.dealer_id).in_(dealers))
     if customer_id:
         query = query.where(SurveyResponse.customer_id == customer_id)
     if kind:
         query = query.where(SurveyResponse.kind == kind)
     if channel:
         query = query.where(SurveyResponse.channel == channel)
-    if after:
-        query = query.where(sa.tuple_(SurveyResponse.recorded_at, SurveyResponse.id) < sa.tuple_(*after))
-    query = query.order_by(col(SurveyResponse.recorded_at).desc(), col(SurveyResponse.id).desc()).limit(limit + 1)
+    query = newest_first(query, (SurveyResponse.recorded_at, SurveyResponse.id), after, limit,
+                         dealer_column=SurveyResponse.dealer_id, dealers=dealers)
     return list((await session.exec(query)).all())
 
 
 async def alerts_page(session: AsyncSession, dealers: frozenset[str] | None, *, status: str | None,
                       after: tuple[datetime, uuid.UUID] | None, limit: int) -> list[HotAlertRecord]:
     query = select(HotAlertRecord)
-    if dealers is not None:
-        query = query.where(col(HotAlertRecord.dealer_id).in_(dealers))
     if status:
         query = query.where(HotAlertRecord.status == status)
-    if after:
-        query = query.where(sa.tuple_(HotAlertRecord.raised_at, HotAlertRecord.id) < sa.tuple_(*after))
-    query = query.order_by(col(HotAlertRecord.raised_at).desc(), col(HotAlertRecord.id).desc()).limit(limit + 1)
+    query = newest_first(query, (HotAlertRecord.raised_at, HotAlertRecord.id), after, limit,
+                         dealer_column=HotAlertRecord.dealer_id, dealers=dealers)
     return list((await session.exec(query)).all())
