@@ -15,7 +15,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from crm_contracts.permissions import ALL_DEALERS
-from crm_kit.problems import Problem
+from crm_kit.problems import Problem, field_error, invalid, not_found
 
 ALGORITHMS = ["EdDSA", "ES256", "RS256"]
 JWKS_REFRESH_SECONDS = 30  # at most one re-fetch per this many seconds, however many unknown key ids arrive
@@ -145,3 +145,21 @@ def check_dealer(principal: Principal, dealer_id: str, what: str = "resource") -
     """Another dealer's record answers 404, as if it did not exist."""
     if not principal.sees(dealer_id):
         raise Problem(404, "Not Found", f"No such {what}.")
+
+
+def write_dealer(principal: Principal, requested: str | None, where: str = "body") -> str:
+    """Which dealer a write is for: the caller's only dealer, or the one named (and theirs).
+
+    `where` names the parameter in the problem; a dealer named in the path is the dealer's own resource
+    (e.g. its contact policy), so another dealer's answers 404, as if it did not exist.
+    """
+    if requested is None:
+        if len(principal.dealers) == 1 and not principal.all_dealers:
+            return next(iter(principal.dealers))
+        raise invalid(field_error(where, "dealer_id", "required: you work for more than one dealer"))
+    if not principal.sees(requested):
+        if where == "path":
+            raise not_found("dealer")
+        raise Problem(403, "Forbidden", "You cannot act for this dealer.",
+                      errors=[field_error(where, "dealer_id", "not one of your dealers")])
+    return requested

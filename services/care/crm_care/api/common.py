@@ -8,11 +8,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from crm_care.handlers.common import visible
-from crm_kit.auth import Principal
+from crm_kit.auth import write_dealer
 from crm_kit.pagination import Page, encode_cursor, position_after
-from crm_kit.problems import Problem, field_error, invalid, not_found
 
-__all__ = ["position_after", "visible"]  # routes use them too
+__all__ = ["position_after", "visible", "write_dealer"]  # routes use them too
 
 PREFIX = "/api/v1/care"
 _PROBLEM = {"content": {"application/problem+json": {}}}
@@ -20,19 +19,6 @@ NOT_FOUND = {404: {"description": "No such record, or another dealer's", **_PROB
 CONFLICT = {409: {"description": "Refused in the record's current state", **_PROBLEM}}
 BAD_CURSOR = {400: {"description": "A cursor this API did not give out", **_PROBLEM}}
 FORBIDDEN = {403: {"description": "Not one of your dealers", **_PROBLEM}}
-
-
-def write_dealer(principal: Principal, dealer_id: str | None, where: str = "body") -> str:
-    if dealer_id is None:
-        if len(principal.dealers) == 1 and not principal.all_dealers:
-            return next(iter(principal.dealers))
-        raise invalid(field_error(where, "dealer_id", "required: you work for more than one dealer"))
-    if not principal.sees(dealer_id):
-        if where == "path":  # a dealer's own resource, e.g. its contact policy: as if it did not exist
-            raise not_found("dealer")
-        raise Problem(403, "Forbidden", "You cannot act for this dealer.",
-                      errors=[field_error(where, "dealer_id", "not one of your dealers")])
-    return dealer_id
 
 
 def page(rows: list[sa.Row], limit: int, shape: Callable[[sa.Row], Any], key: Callable[[Any], tuple]) -> Page:

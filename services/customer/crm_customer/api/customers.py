@@ -12,7 +12,7 @@ from crm_customer.domain.contact import InvalidMobile, normalise_mobile
 from crm_customer.domain.vehicles import normalise_plate
 from crm_customer.handlers import customers as handlers
 from crm_customer.handlers import engagement, lifecycle
-from crm_customer.handlers.common import etag, write_dealer
+from crm_customer.handlers.common import etag
 from crm_customer.models import (
     ConsentCreate,
     ConsentPublic,
@@ -23,7 +23,7 @@ from crm_customer.models import (
 )
 from crm_customer.models.customers import CustomerStatus
 from crm_customer.repository import customers as repository
-from crm_kit.auth import Principal, require
+from crm_kit.auth import Principal, require, write_dealer
 from crm_kit.db import SessionDep
 from crm_kit.pagination import Cursor, Limit, Page, page_of, position_after
 from crm_kit.problems import field_error, invalid

@@ -9,10 +9,9 @@ from crm_contracts import permissions
 from crm_customer.api.shaping import IdempotencyKey, KeyringDep, unmasked_for
 from crm_customer.domain.contact import mask_mobile
 from crm_customer.handlers import engagement as handlers
-from crm_customer.handlers.common import write_dealer
 from crm_customer.models import Lead, LeadConversion, LeadCreate, LeadPublic, PiiAccessPublic
 from crm_customer.repository import customers as repository
-from crm_kit.auth import Principal, require
+from crm_kit.auth import Principal, require, write_dealer
 from crm_kit.db import SessionDep
 from crm_kit.pagination import Cursor, Limit, Page, page_of, position_after
 

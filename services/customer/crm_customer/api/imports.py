@@ -15,12 +15,11 @@ from crm_contracts import permissions
 from crm_customer.api.shaping import KeyringDep, customer_public, unmasked_for
 from crm_customer.domain.imports import FORMATS, LIST_SEPARATOR
 from crm_customer.handlers import imports as handlers
-from crm_customer.handlers.common import write_dealer
 from crm_customer.handlers.customers import UNMASKED_FIELDS
 from crm_customer.models import CustomerPublic, ImportJobPublic, ImportRowReport, PiiAccess
 from crm_customer.models.imports import ImportKind
 from crm_customer.repository import customers as repository
-from crm_kit.auth import Principal, require
+from crm_kit.auth import Principal, require, write_dealer
 from crm_kit.db import SessionDep
 from crm_kit.logs import request_id
 from crm_kit.pagination import Cursor, Limit, Page, page_of, position_after

@@ -121,15 +121,3 @@ def check_if_match(if_match: str | None, version: int, required: bool = True) ->
     if "*" not in tags and etag(version) not in tags:
         raise Problem(412, "Precondition Failed", "The record changed since you read it; read it again.",
                       current_etag=etag(version))
-
-
-def write_dealer(principal: Principal, requested: str | None) -> str:
-    """Which dealer a new record belongs to: the caller's only dealer, or the one named (and theirs)."""
-    if requested is None:
-        if len(principal.dealers) == 1 and not principal.all_dealers:
-            return next(iter(principal.dealers))
-        raise invalid(field_error("body", "dealer_id", "required: you work for more than one dealer"))
-    if not principal.sees(requested):
-        raise Problem(403, "Forbidden", "You cannot write to this dealer.",
-                      errors=[field_error("body", "dealer_id", "not one of your dealers")])
-    return requested
