@@ -15,10 +15,11 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm_contracts import REGISTRY, Envelope
+from crm_contracts import REGISTRY, Envelope, Payload, new_event
 from crm_kit import metrics
 from crm_kit.db import Sessions
 from crm_kit.kafka import ProducerHolder
+from crm_kit.logs import request_id
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,21 @@ async def stage(session: AsyncSession, event: Envelope, topic: str | None = None
             envelope=event.model_dump(mode="json", exclude_none=True),
         )
     )
+
+
+def service_event(payload: Payload, subject: object, dealer_id: str, *, service: str,
+                  import_job: str | None = None) -> Envelope:
+    """The envelope a service sends, traced to the request (or event) being handled."""
+    return new_event(payload, service=service, subject=str(subject), dealer_id=dealer_id,
+                     request_id=request_id.get(), import_job=import_job)
+
+
+async def stage_event(session: AsyncSession, payload: Payload, subject: object, dealer_id: str, *,
+                      service: str) -> Envelope:
+    """`stage` the event `payload` makes: what every use case calls to say what happened."""
+    event = service_event(payload, subject, dealer_id, service=service)
+    await stage(session, event)
+    return event
 
 
 async def stage_many(session: AsyncSession, events: Iterable[Envelope]) -> int:

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import UTC, date, datetime, time
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -10,20 +11,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from crm_care import repository
 from crm_care.domain.cases import task_sla
 from crm_care.repository import work
-from crm_contracts import Payload, new_event
 from crm_contracts.events.care import CareTaskCreated
+from crm_kit import outbox
 from crm_kit.auth import Principal, check_dealer
-from crm_kit.logs import request_id
-from crm_kit.outbox import stage
 from crm_kit.problems import not_found
 
 SERVICE = "care"
 WORKDAY_START = time(9, 0)
 
 
-async def publish(session: AsyncSession, payload: Payload, customer_id: uuid.UUID, dealer_id: str) -> None:
-    await stage(session, new_event(payload, service=SERVICE, subject=str(customer_id), dealer_id=dealer_id,
-                                   request_id=request_id.get()))
+# What a use case calls to say what happened: staged with its change, subject the customer
+stage_event = partial(outbox.stage_event, service=SERVICE)
 
 
 async def local_morning(session: AsyncSession, dealer_id: str, day: date) -> datetime:
@@ -48,7 +46,7 @@ async def create_task(session: AsyncSession, *, dealer_id: str, customer_id: uui
         session, id=task_id, dealer_id=dealer_id, customer_id=customer_id, vehicle_id=vehicle_id, kind=kind,
         role=role, reason=reason, priority=priority, due_at=due_at, sla_at=max(due_at, task_sla(now, priority)),
         action_id=action_id, case_id=case_id, rescue_id=rescue_id, notes=notes, created_at=now)
-    await publish(session, CareTaskCreated(task_id=task_id, customer_id=customer_id, dealer_id=dealer_id, kind=kind,
+    await stage_event(session, CareTaskCreated(task_id=task_id, customer_id=customer_id, dealer_id=dealer_id, kind=kind,
                                            role=role, priority=priority, due_at=due_at), customer_id, dealer_id)
     return task_id
 

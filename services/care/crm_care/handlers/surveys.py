@@ -8,7 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from crm_care import repository
 from crm_care.domain import cases as case_rules
 from crm_care.domain.plans import Occasion
-from crm_care.handlers.common import create_task, publish
+from crm_care.handlers.common import create_task, stage_event
 from crm_care.repository import work
 from crm_contracts.events.care import ComplaintOpened
 from crm_contracts.events.survey import HotAlertRaised, SurveyInvitationCreated
@@ -38,7 +38,7 @@ async def open_case(session: AsyncSession, *, dealer_id: str, customer_id: uuid.
         return None
     await create_task(session, dealer_id=dealer_id, customer_id=customer_id, kind="call", role="cs_survey",
                       reason="complaint_follow_up", priority="urgent", due_at=first_contact, case_id=case_id)
-    await publish(session, ComplaintOpened(case_id=case_id, customer_id=customer_id, dealer_id=dealer_id,
+    await stage_event(session, ComplaintOpened(case_id=case_id, customer_id=customer_id, dealer_id=dealer_id,
                                            source=source, alert_id=alert_id, opened_at=now), customer_id, dealer_id)
     return case_id
 

@@ -8,7 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from crm_care import repository
 from crm_care.domain import cases as rules
-from crm_care.handlers.common import create_task, publish
+from crm_care.handlers.common import create_task, stage_event
 from crm_care.repository import work
 from crm_contracts.events.care import CareTaskCompleted, ComplaintClosed, ComplaintResolved, RescueRequested
 
@@ -22,8 +22,9 @@ async def complete_task(session: AsyncSession, task: sa.Row, outcome: str, notes
         await repository.suppress_service_reminders(session, task.vehicle_id, "appointment_booked")
     if task.case_id:
         await work.first_contact_made(session, task.case_id, now)
-    await publish(session, CareTaskCompleted(task_id=task.id, customer_id=task.customer_id, dealer_id=task.dealer_id,
-                                             outcome=outcome, completed_at=now), task.customer_id, task.dealer_id)
+    await stage_event(session, CareTaskCompleted(task_id=task.id, customer_id=task.customer_id,
+                                                 dealer_id=task.dealer_id, outcome=outcome, completed_at=now),
+                      task.customer_id, task.dealer_id)
 
 
 async def move_case(session: AsyncSession, case: sa.Row, action: str, resolution: str | None,
@@ -37,12 +38,12 @@ async def move_case(session: AsyncSession, case: sa.Row, action: str, resolution
         changes["first_contacted_at"] = now
     if action == "resolve":
         changes.update(resolution=resolution, resolved_at=now)
-        await publish(session, ComplaintResolved(case_id=case.id, customer_id=case.customer_id,
+        await stage_event(session, ComplaintResolved(case_id=case.id, customer_id=case.customer_id,
                                                  dealer_id=case.dealer_id, alert_id=case.alert_id, resolved_at=now),
                       case.customer_id, case.dealer_id)
     if action == "close":
         changes["closed_at"] = now
-        await publish(session, ComplaintClosed(case_id=case.id, customer_id=case.customer_id,
+        await stage_event(session, ComplaintClosed(case_id=case.id, customer_id=case.customer_id,
                                                dealer_id=case.dealer_id, closed_at=now),
                       case.customer_id, case.dealer_id)
     await work.change_case(session, case.id, **changes)
@@ -66,7 +67,7 @@ async def request_rescue(session: AsyncSession, *, dealer_id: str, customer_id: 
                                 role="service_advisor", reason="rescue", priority="urgent", due_at=now,
                                 vehicle_id=vehicle_id, rescue_id=rescue_id, notes=description)
     await work.change_rescue(session, rescue_id, task_id=task_id)
-    await publish(session, RescueRequested(rescue_id=rescue_id, customer_id=customer_id, vehicle_id=vehicle_id,
+    await stage_event(session, RescueRequested(rescue_id=rescue_id, customer_id=customer_id, vehicle_id=vehicle_id,
                                            dealer_id=dealer_id, latitude=latitude, longitude=longitude,
                                            description=description, requested_at=now), customer_id, dealer_id)
     return rescue_id

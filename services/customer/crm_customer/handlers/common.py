@@ -11,15 +11,14 @@ from pydantic_core import PydanticUndefined
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from crm_contracts import REGISTRY, Envelope, Payload, new_event
+from crm_contracts import REGISTRY, Envelope, Payload
 from crm_customer.domain import Refusal
 from crm_customer.domain.customers import birthday_mm_dd, lunar_month_day
 from crm_customer.domain.identity import mask_id_number
 from crm_customer.domain.pii import Keyring, Sealed, UnknownKey
 from crm_customer.models import Customer
 from crm_kit.auth import Principal, check_dealer
-from crm_kit.logs import request_id
-from crm_kit.outbox import outbox
+from crm_kit.outbox import outbox, service_event
 from crm_kit.problems import Problem, field_error, invalid, not_found
 
 SERVICE = "customer"
@@ -29,8 +28,7 @@ import_job: ContextVar[str | None] = ContextVar("import_job", default=None)
 
 
 def event(payload: Payload, subject: uuid.UUID | str, dealer_id: str) -> Envelope:
-    return new_event(payload, service=SERVICE, subject=str(subject), dealer_id=dealer_id,
-                     request_id=request_id.get(), import_job=import_job.get())
+    return service_event(payload, subject, dealer_id, service=SERVICE, import_job=import_job.get())
 
 
 async def stage_all(session: AsyncSession, events: Iterable[Envelope]) -> None:

@@ -7,9 +7,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from crm_contracts import Payload, new_event
-from crm_kit.logs import request_id
-from crm_kit.outbox import stage
+from crm_contracts import Payload
+from crm_kit.outbox import service_event, stage
 from crm_segmentation.domain.retention import Thresholds
 from crm_segmentation.domain.scoring import DealerFit, Policy
 from crm_segmentation.handlers.imports import Landing
@@ -105,11 +104,10 @@ async def load_rules(session: AsyncSession, dealer_id: str, fit_sample: int = 50
 OUTGOING = "crm_segmentation.outgoing"
 
 
-async def publish(session: AsyncSession, payload: Payload, customer_id, dealer_id: str) -> None:
+async def stage_event(session: AsyncSession, payload: Payload, customer_id, dealer_id: str) -> None:
     """Stage the event in the caller's transaction (while `segments.batched` runs, collected and staged
     with the others in one COPY at its end)."""
-    event = new_event(payload, service=SERVICE, subject=str(customer_id), dealer_id=dealer_id,
-                      request_id=request_id.get())
+    event = service_event(payload, customer_id, dealer_id, service=SERVICE)
     collected = session.info.get(OUTGOING)
     if collected is None:
         await stage(session, event)

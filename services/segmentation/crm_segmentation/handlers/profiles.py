@@ -18,7 +18,7 @@ from crm_contracts.events.segmentation import CustomerRescored, CustomerStatusCh
 from crm_segmentation.domain import facts, scoring
 from crm_segmentation.domain.retention import FIRST_SERVICE_LOST
 from crm_segmentation.handlers import segments
-from crm_segmentation.handlers.context import Context, DealerRules, publish
+from crm_segmentation.handlers.context import Context, DealerRules, stage_event
 from crm_segmentation.models import OdometerReading, Profile, Segment, VehicleProfile, Visit
 from crm_segmentation.repository import profiles as repository
 from crm_segmentation.repository import scoring as scoring_repository
@@ -131,7 +131,7 @@ async def apply(session: AsyncSession, profile: Profile, history: History, custo
               "scored_at": datetime.now(UTC)}
     changed = [name for name in RESCORE_FIELDS if getattr(profile, name) != fields[name]]
     if changed and not quiet:
-        await publish(session, CustomerRescored(
+        await stage_event(session, CustomerRescored(
             customer_id=profile.customer_id, dealer_id=profile.dealer_id, value_type=fields["value_type"],
             lifecycle_stage=fields["lifecycle_stage"], rfm_segment=fields["rfm_segment"],
             abc_class=fields["abc_class"], clv=fields["clv"], churn_reasons=fields["churn_reasons"],
@@ -147,11 +147,11 @@ async def _publish_vehicle_changes(session: AsyncSession, profile: Profile, vehi
                                    today: date) -> None:
     current = state["retention_status"]
     if current is not None and current != vehicle.retention_status:
-        await publish(session, CustomerStatusChanged(
+        await stage_event(session, CustomerStatusChanged(
             customer_id=profile.customer_id, vehicle_id=vehicle.vehicle_id, dealer_id=profile.dealer_id,
             previous=vehicle.retention_status, current=current, reason=state["status_reason"],
             changed_at=datetime.now(UTC)), profile.customer_id, profile.dealer_id)
     if state["first_service_status"] == FIRST_SERVICE_LOST and vehicle.first_service_status != FIRST_SERVICE_LOST:
-        await publish(session, FirstServiceLost(
+        await stage_event(session, FirstServiceLost(
             vehicle_id=vehicle.vehicle_id, customer_id=profile.customer_id, dealer_id=profile.dealer_id,
             delivery_date=vehicle.delivery_date, lost_on=today), profile.customer_id, profile.dealer_id)

@@ -14,7 +14,7 @@ from crm_kit.logs import request_id
 from crm_kit.outbox import stage_many
 from crm_kit.problems import Problem, field_error, invalid, not_found
 from crm_segmentation.domain import filters
-from crm_segmentation.handlers.context import OUTGOING, SERVICE, publish
+from crm_segmentation.handlers.context import OUTGOING, SERVICE, stage_event
 from crm_segmentation.models import Profile, Segment
 from crm_segmentation.models.segments import PreviewRequest, PreviewResult, SegmentCreate
 from crm_segmentation.repository import profiles as profile_repository
@@ -35,7 +35,7 @@ async def enter(session: AsyncSession, segment: Segment, customer_id: uuid.UUID)
         return True
     if not await repository.add_member(session, segment.id, customer_id, segment.dealer_id):
         return False
-    await publish(session, SegmentEntered(segment_id=segment.id, customer_id=customer_id,
+    await stage_event(session, SegmentEntered(segment_id=segment.id, customer_id=customer_id,
                                           dealer_id=segment.dealer_id, at=datetime.now(UTC)),
                   customer_id, segment.dealer_id)
     return True
@@ -48,7 +48,7 @@ async def leave(session: AsyncSession, segment_id: uuid.UUID, dealer_id: str, cu
         return True
     if not await repository.remove_member(session, segment_id, customer_id):
         return False
-    await publish(session, SegmentExited(segment_id=segment_id, customer_id=customer_id, dealer_id=dealer_id,
+    await stage_event(session, SegmentExited(segment_id=segment_id, customer_id=customer_id, dealer_id=dealer_id,
                                          at=datetime.now(UTC)), customer_id, dealer_id)
     return True
 

@@ -13,7 +13,7 @@ from crm_survey.domain import scoring
 from crm_survey.domain.analytics import month_of
 from crm_survey.domain.answers import answer_errors, split_free_text
 from crm_survey.domain.templates import TemplateDefinition
-from crm_survey.handlers.common import definition_of, publish
+from crm_survey.handlers.common import definition_of, stage_event
 from crm_survey.handlers.delivery import mark_sent
 from crm_survey.models.tables import HotAlertRecord, Invitation, SurveyResponse
 from crm_survey.repository import invitations, responses, rollups, templates
@@ -117,7 +117,7 @@ async def _record(session: AsyncSession, invitation: Invitation, answers: dict[s
     await rollups.add(session, kind=invitation.kind, dealer_id=invitation.dealer_id,
                       month=month_of(invitation.sent_at or now), advisor_id=invitation.advisor_id,
                       values={"response": 1}, counted=0)
-    await publish(session, SurveyResponseRecorded(
+    await stage_event(session, SurveyResponseRecorded(
         response_id=response.id, invitation_id=invitation.id, customer_id=invitation.customer_id,
         dealer_id=invitation.dealer_id, survey_kind=invitation.kind, template_version=invitation.template_version,
         index=scores.index, factor_scores=scores.factor_scores, nps=scores.nps, nps_category=scores.nps_category,
@@ -143,7 +143,7 @@ async def _raise_alert(session: AsyncSession, invitation: Invitation, response: 
         kind=invitation.kind, question_id=alert.question_id, question_text=question.text.in_language("zh-CN"),
         score=alert.score, comment=alert.comment, raised_at=response.recorded_at)
     responses.add(session, record)
-    await publish(session, HotAlertRaised(
+    await stage_event(session, HotAlertRaised(
         alert_id=record.id, response_id=response.id, customer_id=invitation.customer_id,
         dealer_id=invitation.dealer_id, survey_kind=invitation.kind, question_id=record.question_id,
         question_text=record.question_text, score=record.score, comment=record.comment,

@@ -1,15 +1,13 @@
 """What several use cases share: a dealer's rules and templates, and staging our events."""
 
 import secrets
-import uuid
 from dataclasses import asdict
 from datetime import UTC, datetime
+from functools import partial
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from crm_contracts import Payload, new_event
-from crm_kit.logs import request_id
-from crm_kit.outbox import stage
+from crm_kit import outbox
 from crm_survey.domain.defaults import shipped_definitions, shipped_template_id
 from crm_survey.domain.templates import TemplateDefinition
 from crm_survey.domain.triggers import SurveyRules
@@ -74,6 +72,5 @@ def link_path(token: str) -> str:
     return f"/s/{token}"
 
 
-async def publish(session: AsyncSession, payload: Payload, customer_id: uuid.UUID, dealer_id: str) -> None:
-    await stage(session, new_event(payload, service=SERVICE, subject=str(customer_id), dealer_id=dealer_id,
-                                   request_id=request_id.get()))
+# What a use case calls to say what happened: staged with its change, subject the customer
+stage_event = partial(outbox.stage_event, service=SERVICE)

@@ -14,7 +14,7 @@ from crm_kit.loops import repeat
 from crm_survey import metrics
 from crm_survey.domain.analytics import month_of
 from crm_survey.domain.triggers import send_time_suppression
-from crm_survey.handlers.common import link_path, publish
+from crm_survey.handlers.common import link_path, stage_event
 from crm_survey.handlers.triggers import state_of
 from crm_survey.models.tables import Invitation
 from crm_survey.repository import invitations, responses, rollups
@@ -24,7 +24,7 @@ async def mark_sent(session: AsyncSession, invitation: Invitation, now: datetime
     invitation.status, invitation.sent_at = "sent", now
     await rollups.add(session, kind=invitation.kind, dealer_id=invitation.dealer_id, month=month_of(now),
                       advisor_id=invitation.advisor_id, values={"response": 0})
-    await publish(session, SurveyInvitationCreated(
+    await stage_event(session, SurveyInvitationCreated(
         invitation_id=invitation.id, customer_id=invitation.customer_id, dealer_id=invitation.dealer_id,
         survey_kind=invitation.kind, template_id=invitation.template_id,
         template_version=invitation.template_version, visit_id=invitation.visit_id,
@@ -55,7 +55,7 @@ async def expire_due(session: AsyncSession, batch: int = 500) -> int:
     expiring = await invitations.claim_expiring(session, now, batch)
     for invitation in expiring:
         invitation.status, invitation.expired_at = "expired", now
-        await publish(session, SurveyInvitationExpired(
+        await stage_event(session, SurveyInvitationExpired(
             invitation_id=invitation.id, customer_id=invitation.customer_id, dealer_id=invitation.dealer_id,
             expired_at=now), invitation.customer_id, invitation.dealer_id)
     return len(expiring)

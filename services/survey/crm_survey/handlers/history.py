@@ -20,7 +20,7 @@ from crm_survey import metrics
 from crm_survey.domain import history, scoring
 from crm_survey.domain.analytics import month_of
 from crm_survey.domain.answers import answer_errors, split_free_text
-from crm_survey.handlers.common import definition_of, new_token, publish, template_for
+from crm_survey.handlers.common import definition_of, new_token, stage_event, template_for
 from crm_survey.models.tables import SurveyResponse, TemplateVersion
 from crm_survey.repository import history as repository
 from crm_survey.repository import invitations, responses
@@ -115,7 +115,7 @@ async def _store(session: AsyncSession, dealer_id: str, row: PastResponse, templ
     responses.add(session, response)
     _add(sums, (row.kind, month_of(row.answered_at), row.advisor_id), values)
     _add(sums, (row.kind, month_of(sent_at), row.advisor_id), {"response": 1})
-    await publish(session, SurveyResponseRecorded(
+    await stage_event(session, SurveyResponseRecorded(
         response_id=response.id, invitation_id=key, customer_id=row.customer_id, dealer_id=dealer_id,
         survey_kind=row.kind, template_version=template.version, index=scores.index,
         factor_scores=scores.factor_scores, nps=scores.nps, nps_category=scores.nps_category,
