@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import text
 from sqlalchemy.dialects import postgresql
 
+from crm_devstack.ports import free_port
 from crm_kit import problems
 from crm_kit.auth import TokenVerifier
 from crm_kit.db import create_engine
@@ -32,7 +33,7 @@ class Visit(BaseModel):
 def problem_app() -> FastAPI:
     app = FastAPI()
     problems.install(app)
-    unreachable = create_engine("postgresql+asyncpg://crm:x@127.0.0.1:1/nowhere", pool_size=1)
+    unreachable = create_engine(f"postgresql+asyncpg://crm:x@127.0.0.1:{free_port()}/nowhere", pool_size=1)
 
     @app.post("/visits")
     async def record(visit: Visit) -> Visit:

@@ -75,7 +75,7 @@ def test_doctor_says_plainly_what_is_wrong(crm, stack):
     options = service_options(stack)
     options[options.index(f"care={stack.url('care')}")] = f"care={nowhere}"
     result = crm("doctor", "--gateway", stack.url("gateway"), *options, "--kafka", dead_kafka,
-                 "--database-url", "postgresql://crm:wrong@127.0.0.1:1/crm")
+                 "--database-url", f"postgresql://crm:wrong@127.0.0.1:{free_port()}/crm")
     assert result.exit_code == 1
     flat = " ".join(result.output.split())
     assert f"care — nothing answers at {nowhere}: is the process running" in flat

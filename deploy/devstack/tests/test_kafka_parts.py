@@ -43,4 +43,5 @@ def test_the_written_server_properties_describe_one_node_on_its_two_ports(tmp_pa
 
 def test_the_same_port_twice_is_refused():
     with pytest.raises(ValueError, match="must differ"):
-        KafkaBroker("/tmp/unused", port=19092, controller_port=19092)
+        port = free_port()
+        KafkaBroker("/tmp/unused", port=port, controller_port=port)
