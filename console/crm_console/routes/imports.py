@@ -74,34 +74,30 @@ def _field_label(t: Translator):
 
 
 async def _progress_values(request: Request, viewer, job_id: str) -> dict:
+    """The job's phase and, once it is finished, its failed rows (the page and its polled partial both show it)."""
+    _may_import(viewer)
     job, scoring = await fetch.progress(request.app.state.gateway, viewer, job_id)
     now = phase(job, scoring.value if scoring.shown else None, follows_scoring=viewer.can(p.PROFILES_READ))
-    return {"job": job, "phase": now, "finished": now in FINISHED, "share": handled_share(job)}
+    finished = now in FINISHED
+    rows = await _report(request, viewer, job_id) if finished else []
+    return {"job": job, "phase": now, "finished": finished, "share": handled_share(job), "rows": rows}
+
+
+async def _report(request: Request, viewer, job_id: str) -> list:
+    rows = await fetch.failed_rows(request.app.state.gateway, viewer, job_id)
+    return report_rows(rows, _field_label(Translator(language(request))))
 
 
 @router.get("/{job_id}")
 async def import_page(request: Request, viewer: ViewerDep, job_id: str) -> Response:
-    _may_import(viewer)
-    job_id = _job_id(job_id)
-    values = await _progress_values(request, viewer, job_id)
-    rows = []
-    if values["finished"]:
-        rows = report_rows(await fetch.failed_rows(request.app.state.gateway, viewer, job_id),
-                           _field_label(Translator(language(request))))
-    return render(request, "import.html", rows=rows, **values)
+    return render(request, "import.html", **await _progress_values(request, viewer, _job_id(job_id)))
 
 
 @router.get("/{job_id}/progress")
 async def import_progress(request: Request, viewer: ViewerDep, job_id: str) -> Response:
     """The partial HTMX polls every second; once finished it carries the report and stops polling."""
-    _may_import(viewer)
-    job_id = _job_id(job_id)
-    values = await _progress_values(request, viewer, job_id)
-    rows = []
-    if values["finished"]:
-        rows = report_rows(await fetch.failed_rows(request.app.state.gateway, viewer, job_id),
-                           _field_label(Translator(language(request))))
-    return render(request, "partials/import_progress.html", rows=rows, **values)
+    return render(request, "partials/import_progress.html",
+                  **await _progress_values(request, viewer, _job_id(job_id)))
 
 
 @router.get("/{job_id}/report.csv")
@@ -109,7 +105,7 @@ async def report_download(request: Request, viewer: ViewerDep, job_id: str) -> R
     _may_import(viewer)
     job_id = _job_id(job_id)
     t = Translator(language(request))
-    rows = report_rows(await fetch.failed_rows(request.app.state.gateway, viewer, job_id), _field_label(t))
+    rows = await _report(request, viewer, job_id)
     text = report_csv([t("imports.line"), t("imports.field"), t("imports.error")], rows)
     return Response(text, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="import-{job_id}-report.csv"'})
