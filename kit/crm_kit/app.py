@@ -13,6 +13,7 @@ from fastapi import APIRouter, FastAPI
 from crm_kit import health, problems
 from crm_kit.auth import TokenVerifier
 from crm_kit.db import create_engine, ensure_database, session_factory
+from crm_kit.handling import check_handlers
 from crm_kit.inbox import EventConsumer, Handler
 from crm_kit.kafka import ProducerHolder
 from crm_kit.logs import configure_logging
@@ -80,6 +81,7 @@ async def _stop(tasks: list[asyncio.Task]) -> None:
 def create_service_app(spec: ServiceSpec) -> FastAPI:
     settings = spec.settings
     service = settings.service_name
+    check_handlers(spec.handlers, spec.consumes)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):

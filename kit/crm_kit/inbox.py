@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm_contracts import Envelope, topics
 from crm_kit import metrics
 from crm_kit.db import Sessions, unavailable
+from crm_kit.handling import check_handlers
 from crm_kit.kafka import ProducerHolder
 from crm_kit.logs import request_id
 from crm_kit.outbox import kit_metadata
@@ -73,6 +74,7 @@ class EventConsumer:
     def __init__(self, sessions: Sessions, producer: ProducerHolder, *, service: str, bootstrap_servers: str,
                  topics: list[str], handlers: dict[str, Handler], group_id: str | None = None,
                  max_attempts: int = 5, retry_seconds: float = 0.2, batch_size: int = 500):
+        check_handlers(handlers)
         self.sessions, self.producer, self.service = sessions, producer, service
         self.bootstrap_servers, self.topics, self.handlers = bootstrap_servers, topics, handlers
         self.group_id = group_id or f"crm-{service}"

@@ -1,10 +1,12 @@
 """Event type -> handler: what segmentation reads from the customer topic."""
 
+import contextlib
 from collections.abc import Awaitable, Callable
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from crm_contracts import Envelope, parse_payload, topics
+from crm_contracts import Envelope, topics
+from crm_kit.handling import on_payload
 from crm_kit.inbox import Handler
 from crm_segmentation.handlers import events
 from crm_segmentation.handlers.context import Clock
@@ -41,18 +43,15 @@ def handlers_for(clock: Clock) -> dict[str, Handler]:
     left for the import's rescore (see `handlers.imports` and `Context.touch`).
     """
 
-    def thin(use_case):
-        async def handle(session: AsyncSession, event: Envelope) -> None:
-            context = events.for_transaction(session, clock)
-            context.importing = event.importjob is not None and event.type in IMPORTED_FACTS
-            try:
-                await use_case(session, parse_payload(event), context)
-            finally:
-                context.importing = False
-            if event.type != IMPORT_COMPLETED:
-                context.landing.count(event.importjob, event.dealerid)
+    @contextlib.asynccontextmanager
+    async def applying(session: AsyncSession, event: Envelope):
+        context = events.for_transaction(session, clock)
+        context.importing = event.importjob is not None and event.type in IMPORTED_FACTS
+        try:
+            yield context
+        finally:
+            context.importing = False
+        if event.type != IMPORT_COMPLETED:
+            context.landing.count(event.importjob, event.dealerid)
 
-        handle.__name__ = use_case.__name__
-        return handle
-
-    return {event_type: thin(use_case) for event_type, use_case in USE_CASES.items()}
+    return {event_type: on_payload(use_case, applying) for event_type, use_case in USE_CASES.items()}
