@@ -16,13 +16,13 @@ from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from crm_gateway.domain.breaker import CircuitBreaker
-from crm_gateway.domain.ratelimit import RateLimiter
 from crm_gateway.routes import owner_of
 from crm_gateway.settings import GatewaySettings
 from crm_gateway.upstream import UpstreamResponse, UpstreamTimeout, UpstreamUnavailable
 from crm_kit import problems
 from crm_kit.logs import request_id
 from crm_kit.problems import Problem
+from crm_kit.ratelimit import TokenBucket
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ class Proxy:
         self.settings, self.upstreams = settings, upstreams
         self.breakers = {service: CircuitBreaker(settings.breaker_failures, settings.breaker_open_seconds)
                          for service in upstreams}
-        self.limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
+        self.limiter = TokenBucket(settings.rate_limit_per_second, settings.rate_limit_burst)
         # Per-request `.labels()` lookups cost more than the increments, so the children are looked up once.
         self.answered = {service: UPSTREAM_CALLS.labels(service, "answered") for service in upstreams}
         self.breaker_open = {service: BREAKER_OPEN.labels(service) for service in upstreams}

@@ -11,7 +11,6 @@ from starlette.routing import Route
 from crm_contracts import permissions as p
 from crm_gateway.domain import webhooks
 from crm_gateway.domain.breaker import CircuitBreaker
-from crm_gateway.domain.ratelimit import RateLimiter
 from crm_gateway.domain.roles import EVERY_PERMISSION, ROLES, permissions_of
 from crm_gateway.domain.throttle import blocked_until
 from crm_gateway.edge import ProxyPaths
@@ -65,14 +64,6 @@ def test_a_success_between_failures_keeps_the_circuit_closed():
     breaker.succeeded()
     breaker.failed(1)
     assert breaker.state(1) == "closed"
-
-
-def test_rate_limiter_allows_the_burst_then_the_rate_per_client():
-    limiter = RateLimiter(rate=2, burst=3)
-    assert [limiter.take("a", 0) for _ in range(3)] == [0, 0, 0]
-    assert limiter.take("a", 0) == 0.5
-    assert limiter.take("b", 0) == 0  # another client has its own bucket
-    assert limiter.take("a", 0.5) == 0  # half a second refills one request at 2/s
 
 
 def test_signature_matches_the_standard_webhooks_reference_implementation():

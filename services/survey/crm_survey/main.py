@@ -3,10 +3,11 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from crm_kit.app import ServiceSpec, create_service_app
+from crm_kit.ratelimit import TokenBucket
 from crm_survey import api, consumers
 from crm_survey.handlers.delivery import expire_invitations, send_invitations, watch_open_alerts
 from crm_survey.handlers.setup import shipped_templates
-from crm_survey.ratelimit import PublicLimits, TokenBucket
+from crm_survey.ratelimit import PublicLimits
 from crm_survey.settings import SurveySettings
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -26,9 +27,9 @@ def create_app(settings: SurveySettings | None = None) -> FastAPI:
         resources=[shipped_templates],
     ))
     app.state.public_limits = PublicLimits(
-        per_token=TokenBucket(settings.public_rate_per_token, settings.public_burst),
+        per_token=TokenBucket.per_minute(settings.public_rate_per_token, settings.public_burst),
         # an address may be a dealer's shared Wi-Fi: its burst is a tenth of a minute's allowance
-        per_address=TokenBucket(settings.public_rate_per_address,
+        per_address=TokenBucket.per_minute(settings.public_rate_per_address,
                                 max(settings.public_burst, settings.public_rate_per_address / 10)),
         trusted_proxies=frozenset(p.strip() for p in settings.trusted_proxies.split(",") if p.strip()))
     return app

@@ -2,8 +2,6 @@
 
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
-
 from crm_survey.domain.analytics import Sum, find_weaknesses, month_of, rank_dealers
 from crm_survey.domain.defaults import shipped_definitions
 from crm_survey.domain.triggers import (
@@ -13,7 +11,6 @@ from crm_survey.domain.triggers import (
     visit_send_at,
     visit_suppression,
 )
-from crm_survey.ratelimit import TokenBucket
 
 RULES = SurveyRules(ssi_delay_days=3, csi_delay_hours=24, quiet_period_days=90, stale_visit_days=30)
 WELCOME = CustomerState(known=True, survey_consent=True, erased=False)
@@ -72,11 +69,3 @@ def test_dealers_rank_by_index_and_ties_share_a_rank():
     assert rank_dealers({"D1": 780.0, "D2": 812.5, "D3": 780.0, "D4": 700.0}) == [
         (1, "D2", 812.5), (2, "D1", 780.0), (2, "D3", 780.0), (4, "D4", 700.0)]
     assert Sum(1622.0, 2).mean == 811.0 and Sum(0, 0).mean is None
-
-
-def test_token_bucket_allows_a_burst_then_the_rate():
-    bucket = TokenBucket(per_minute=60, burst=3)
-    assert [bucket.take("t", now=100.0) for _ in range(3)] == [0, 0, 0]
-    assert bucket.take("t", now=100.0) == pytest.approx(1.0)
-    assert bucket.take("t", now=101.0) == 0  # one a second refills
-    assert bucket.take("other", now=101.0) == 0
