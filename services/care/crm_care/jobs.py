@@ -8,7 +8,8 @@ from fastapi import FastAPI
 from crm_care import repository
 from crm_care.channels.directory import CustomerDirectory
 from crm_care.channels.senders import EmailSender, SmsSender, WechatSender
-from crm_care.handlers import scheduler
+from crm_care.channels.wecom import WecomSender
+from crm_care.handlers import notifications, scheduler
 from crm_care.handlers.sending import Channels, send_next
 from crm_care.metrics import (
     ACTIONS_DISPATCHED,
@@ -81,6 +82,7 @@ async def sla_watch(app: FastAPI) -> None:
             escalated = await repository.escalate_uncontacted_cases(session, now)
             overdue = await repository.overdue_tasks(session, now)
             due = await repository.actions_due(session, now)
+            await notifications.watch_sla(session, now)
         CASES_ESCALATED.inc(escalated)
         TASKS_OVERDUE.clear()
         for dealer_id, role, count in overdue:
@@ -89,3 +91,20 @@ async def sla_watch(app: FastAPI) -> None:
         return False
 
     await repeat("sla-watch", step, app.state.settings.sla_poll_seconds)
+
+
+async def notifier(app: FastAPI) -> None:
+    """Staff messages (e-mail or WeChat Work) for the notifications their users chose to hear about."""
+    settings: CareSettings = app.state.settings
+    async with httpx.AsyncClient(timeout=10) as client:
+        channels = notifications.StaffChannels(
+            email=EmailSender(settings.smtp_url, settings.email_from),
+            wecom=WecomSender(client, settings.wecom_url, settings.wecom_corp_id, settings.wecom_corp_secret,
+                              settings.wecom_agent_id),
+            console_base_url=settings.console_base_url, max_attempts=settings.send_max_attempts,
+            retry_base_seconds=settings.send_retry_base_seconds)
+
+        async def step() -> bool:
+            return await notifications.send_next(app.state.sessions, channels, datetime.now(UTC))
+
+        await repeat("notifier", step, settings.notify_poll_seconds)

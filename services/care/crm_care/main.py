@@ -18,5 +18,5 @@ def create_app(settings: CareSettings | None = None) -> FastAPI:
         routers=api.ROUTERS,
         consumes=consumers.TOPICS,
         handlers=consumers.HANDLERS,
-        background=[jobs.due_scan, jobs.dispatcher, jobs.sender, jobs.sla_watch],
+        background=[jobs.due_scan, jobs.dispatcher, jobs.sender, jobs.sla_watch, jobs.notifier],
     ))

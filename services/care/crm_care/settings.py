@@ -28,6 +28,13 @@ class CareSettings(ServiceSettings):
     wechat_url: str = "http://127.0.0.1:8026/wechat"
     wechat_app_id: str = "dev-app"
     wechat_app_secret: str = "dev-secret"
+    # Staff notifications: WeChat Work (企业微信) application messages; links point at the console.
+    wecom_url: str = "http://127.0.0.1:8026/wecom"
+    wecom_corp_id: str = "dev-corp"
+    wecom_corp_secret: str = "dev-corp-secret"
+    wecom_agent_id: int = 1000002
+    console_base_url: str = Field("http://127.0.0.1:8000/console", description="Where staff open a notification")
+    notify_poll_seconds: float = Field(1.0, gt=0, le=60)
     # Scheduler
     scan_interval_seconds: float = Field(3600, gt=0, description="How often the due-scan looks ahead")
     scan_grace_days: int = Field(7, ge=0, le=60, description="Missed days the scan catches up after downtime")

@@ -29,7 +29,7 @@ from crm_care.domain.templates import TemplateInvalid, default_template, render
 
 Record = dict[str, Any]
 CHINA = ZoneInfo("Asia/Shanghai")
-CHANNELS = {"sms": "短信", "wechat": "微信", "email": "电子邮件"}
+CHANNELS = {"sms": "短信", "wechat": "微信", "email": "电子邮件", "wecom": "企业微信"}
 VARIABLES = {"name": "称呼", "link": "链接", "due_on": "日期", "days_left": "剩余天数", "festival_name": "节日",
              "years": "年数", "survey_kind": "问卷类型"}
 URL = re.compile(r"https?://[^\s<>\"'，。]+")
@@ -101,6 +101,9 @@ def shown_as(record: Record) -> dict[str, Any]:
                      body=linked(text) if text else None,
                      fields=[("模板", code), *((VARIABLES.get(name, name), linked(str(value)))
                                                for name, value in variables.items())])
+    elif record["channel"] == "wecom":  # a staff notification: plain text to a WeChat Work user
+        body = record["body"]
+        shown.update(recipient=body.get("touser", ""), body=linked(body.get("text", {}).get("content", "")))
     else:
         body = record["body"]
         fields = [(name, linked(str(value.get("value", "")))) for name, value in body.get("data", {}).items()]
@@ -160,6 +163,15 @@ def receiver(outbox: list[Record]) -> FastAPI:
     async def wechat_send(request: Request) -> dict:
         outbox.append({"channel": "wechat", "at": datetime.now(UTC).isoformat(), "body": await request.json()})
         return {"errcode": 0, "errmsg": "ok", "msgid": int(uuid.uuid4().int % 10**12)}
+
+    @app.get("/wecom/cgi-bin/gettoken")
+    async def wecom_token() -> dict:
+        return {"errcode": 0, "errmsg": "ok", "access_token": "sink-" + uuid.uuid4().hex, "expires_in": 7200}
+
+    @app.post("/wecom/cgi-bin/message/send")
+    async def wecom_send(request: Request) -> dict:
+        outbox.append({"channel": "wecom", "at": datetime.now(UTC).isoformat(), "body": await request.json()})
+        return {"errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": uuid.uuid4().hex}
 
     @app.get("/", response_model=None)
     async def shown(request: Request) -> list[Record] | HTMLResponse:

@@ -8,6 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from crm_care import repository
 from crm_care.domain import cases as case_rules
 from crm_care.domain.plans import Occasion
+from crm_care.handlers import notifications
 from crm_care.handlers.common import create_task, stage_event
 from crm_care.repository import work
 from crm_contracts.events.care import ComplaintOpened
@@ -50,3 +51,4 @@ async def hot_alert_raised(session: AsyncSession, event: HotAlertRaised) -> None
         summary += f" — {event.comment}"
     await open_case(session, dealer_id=event.dealer_id, customer_id=event.customer_id, source="hot_alert",
                     summary=summary, alert_id=event.alert_id, first_contact_hours=plan["first_contact_hours"])
+    await notifications.hot_alert_raised(session, event)
