@@ -5,7 +5,7 @@ from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route
 
-from crm_gateway import api, consumers, docs, upstream
+from crm_gateway import api, docs, jobs, upstream
 from crm_gateway.edge import BodyLimitMiddleware, ProxyPaths, TokenCache
 from crm_gateway.handlers.bootstrap import bootstrap
 from crm_gateway.proxy import METHODS, Proxy
@@ -35,7 +35,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         description="The one front door: identity and tokens, routing to the services, partner webhooks.",
         migrations=MIGRATIONS,
         routers=[*api.ROUTERS, docs.router],
-        background=[consumers.webhook_consumer, consumers.webhook_sender],
+        background=[jobs.webhook_consumer, jobs.webhook_sender],
         resources=[identity_ready, upstream.opened],
         serve_docs=False,
     ))

@@ -2,8 +2,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from crm_customer import api, consumers
-from crm_customer.handlers import imports
+from crm_customer import api, consumers, jobs
 from crm_customer.settings import CustomerSettings
 from crm_kit.app import ServiceSpec, create_service_app
 
@@ -20,7 +19,7 @@ def create_app(settings: CustomerSettings | None = None) -> FastAPI:
         routers=api.ROUTERS,
         consumes=consumers.TOPICS,
         handlers=consumers.HANDLERS,
-        background=[imports.worker(settings.import_batch_size, settings.import_poll_seconds)],
+        background=[jobs.import_worker],
     ))
     app.state.keyring = settings.keyring()
     return app

@@ -4,8 +4,7 @@ from fastapi import FastAPI
 
 from crm_kit.app import ServiceSpec, create_service_app
 from crm_kit.ratelimit import TokenBucket
-from crm_survey import api, consumers
-from crm_survey.handlers.delivery import expire_invitations, send_invitations, watch_open_alerts
+from crm_survey import api, consumers, jobs
 from crm_survey.handlers.setup import shipped_templates
 from crm_survey.ratelimit import PublicLimits
 from crm_survey.settings import SurveySettings
@@ -23,7 +22,7 @@ def create_app(settings: SurveySettings | None = None) -> FastAPI:
         routers=api.ROUTERS,
         consumes=consumers.TOPICS,
         handlers=consumers.HANDLERS,
-        background=[send_invitations, expire_invitations, watch_open_alerts],
+        background=[jobs.send_invitations, jobs.expire_invitations, jobs.watch_open_alerts],
         resources=[shipped_templates],
     ))
     app.state.public_limits = PublicLimits(

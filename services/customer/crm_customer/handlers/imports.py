@@ -7,7 +7,6 @@ A batch first hashes each staged row (keyed, over PostgreSQL's canonical JSON of
 once, without being validated again, which makes a dealer's nightly file cost little. The rest are validated
 one by one with the same domain rules as the API, then written set-wise (see `import_rows`)."""
 
-import asyncio
 import hashlib
 import hmac
 import json
@@ -16,7 +15,6 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
-from fastapi import FastAPI
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from crm_contracts import Envelope
@@ -200,22 +198,6 @@ async def _finish(session: AsyncSession, job: ImportJob) -> None:
         job_id=job.id, dealer_id=job.dealer_id, kind=job.kind, rows=job.total_rows, created=job.created,
         updated=job.updated, unchanged=job.unchanged, failed=job.failed, events=job.events,
         completed_at=job.finished_at), job.id, job.dealer_id)])
-
-
-def worker(batch_size: int, poll_seconds: float):
-    async def import_worker(app: FastAPI) -> None:
-        while True:
-            try:
-                handled = await process_next_batch(app.state.sessions, app.state.keyring, batch_size)
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:  # the database is down: wait and try again
-                log.warning("import worker: %r", error)
-                handled = 0
-            if not handled:
-                await asyncio.sleep(poll_seconds)
-
-    return import_worker
 
 
 async def read_job(session: AsyncSession, principal: Principal, job_id: uuid.UUID) -> ImportJob:

@@ -1,4 +1,5 @@
-"""The two schedulers: invitations falling due are sent (announced to care), unanswered ones expire.
+"""What the schedulers in `jobs` do: invitations falling due are sent (announced to care), unanswered ones
+expire.
 
 Both claim rows with FOR UPDATE SKIP LOCKED in short transactions, so replicas share the work and a
 restart loses or doubles nothing: a row is either still claimable or changed together with its event.
@@ -6,11 +7,9 @@ restart loses or doubles nothing: a row is either still claimable or changed tog
 
 from datetime import UTC, datetime
 
-from fastapi import FastAPI
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from crm_contracts.events.survey import SurveyInvitationCreated, SurveyInvitationExpired
-from crm_kit.loops import repeat
 from crm_survey import metrics
 from crm_survey.domain.analytics import month_of
 from crm_survey.domain.triggers import send_time_suppression
@@ -68,23 +67,3 @@ async def count_open_alerts(session: AsyncSession) -> bool:
     for dealer_id, count in counts:
         metrics.HOT_ALERTS_OPEN.labels(dealer_id).set(count)
     return False
-
-
-async def _in_transaction(app: FastAPI, name: str, step, every: float | None = None) -> None:
-    async def once() -> bool:
-        async with app.state.sessions() as session, session.begin():
-            return bool(await step(session))
-
-    await repeat(name, once, every or app.state.settings.scheduler_poll_seconds)
-
-
-async def send_invitations(app: FastAPI) -> None:
-    await _in_transaction(app, "sending due invitations", send_due)
-
-
-async def expire_invitations(app: FastAPI) -> None:
-    await _in_transaction(app, "expiring invitations", expire_due)
-
-
-async def watch_open_alerts(app: FastAPI) -> None:
-    await _in_transaction(app, "counting open hot alerts", count_open_alerts, every=15)
