@@ -1,13 +1,17 @@
 """Administration in a real browser: the dealer administrator sees only their dealer's users, creates a CS
-planner whose temporary password is shown once, and that person signs in with it and is made to change it."""
+planner whose temporary password is shown once, and that person signs in with it and is made to change it;
+changes a colleague's roles (a stale page is told so), disables them so they cannot sign in, enables them again
+and resets their password; reads what each role may do and which partners reach the dealer."""
 
+import re
 import uuid
 
+import httpx
 import pytest
 from playwright.async_api import expect
 
-from .support import axe_violations, described, open_tab, screenshot
-from .test_console_session import CHOSEN, SUBMIT, first_sign_in, sign_in, staff_user
+from .support import admin_headers, axe_violations, described, open_tab, screenshot
+from .test_console_session import CHOSEN, SUBMIT, TEMPORARY, first_sign_in, sign_in, staff_user
 
 pytestmark = [pytest.mark.timeout(300), pytest.mark.slow]
 
@@ -64,3 +68,101 @@ async def test_the_dealer_admin_creates_a_user_who_must_change_the_temporary_pas
         await expect(tab.page.get_by_role("link", name="系统管理")).to_have_count(0)
     finally:
         await tab.context.close()
+
+
+async def _change_through_the_api(stack, user_id: str, change: dict) -> None:
+    """A colleague's change made meanwhile, as any API client makes it: read the user, then PATCH with its ETag."""
+    async with httpx.AsyncClient(base_url=stack.url("gateway"), headers=await admin_headers(stack),
+                                 timeout=15) as client:
+        current = await client.get(f"/api/v1/admin/users/{user_id}")
+        assert current.status_code == 200, current.text
+        tagged = {"If-Match": current.headers["ETag"]} if "ETag" in current.headers else {}
+        changed = await client.patch(f"/api/v1/admin/users/{user_id}", json=change, headers=tagged)
+        assert changed.status_code == 200, changed.text
+
+
+async def test_the_dealer_admin_changes_roles_disables_enables_and_resets_a_colleague(stack, gateway, browser,
+                                                                                      desktop):
+    page = desktop.page
+    dealer = f"D-ADM-{uuid.uuid4().hex[:6].upper()}"
+    admin = await staff_user(stack, "dealer_admin", dealer, name="孙丽")
+    colleague = await staff_user(stack, "advisor", dealer, name="李娜")
+    await first_sign_in(page, gateway, admin, then="/console/admin")
+    await page.goto(gateway + "/console/admin")
+    await page.get_by_role("link", name=colleague).click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("李娜")
+    await expect(page.locator("#user-roles")).to_have_text("销售/服务顾问")
+    user_id = page.url.rsplit("/", 1)[1]
+
+    await page.get_by_label("CS企划担当").check()
+    await page.get_by_role("button", name="保存角色").click()
+    await expect(page.get_by_role("status")).to_have_text("角色已保存。", **SUBMIT)
+    await expect(page.locator("#user-roles")).to_have_text("CS企划担当、销售/服务顾问")
+
+    # A colleague renames her while this page is open: saving on the stale page changes nothing and says so.
+    await _change_through_the_api(stack, user_id, {"display_name": "李娜（售后）"})
+    await page.get_by_label("CS企划担当").uncheck()
+    await page.get_by_role("button", name="保存角色").click()
+    await expect(page.get_by_role("alert")).to_contain_text("有人修改了这位用户", **SUBMIT)
+    await expect(page.get_by_role("heading", level=1)).to_have_text("李娜（售后）")
+    await expect(page.locator("#user-roles")).to_have_text("CS企划担当、销售/服务顾问")
+
+    await page.get_by_role("link", name="停用此用户").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("停用用户")
+    await expect(page.get_by_text("此人无法再登录系统")).to_be_visible()
+    violations = await axe_violations(page)
+    assert violations == [], described(violations)
+    await page.get_by_role("button", name="确认停用").click()
+    await expect(page.get_by_role("status")).to_have_text("已停用该用户，其无法再登录。", **SUBMIT)
+    await expect(page.locator("#user-state")).to_have_text("已停用")
+    await screenshot(page, "console-admin-user")
+    violations = await axe_violations(page)
+    assert violations == [], described(violations)
+
+    tab = await open_tab(browser, phone=False)
+    try:
+        await sign_in(tab.page, gateway, colleague, TEMPORARY)
+        await expect(tab.page.get_by_text("用户名或密码不正确。")).to_be_visible(**SUBMIT)
+        await expect(tab.page).to_have_url(re.compile(r"/console/signin"))
+
+        await page.get_by_role("button", name="重新启用此用户").click()
+        await expect(page.get_by_role("status")).to_have_text("已重新启用该用户。", **SUBMIT)
+        await page.get_by_role("link", name="重置密码").click()
+        await expect(page.get_by_text("原密码立即失效")).to_be_visible()
+        await page.get_by_role("button", name="确认重置").click()
+        await expect(page.get_by_text(f"已为 {colleague} 重置密码")).to_be_visible(**SUBMIT)
+        password = (await page.locator("#temporary-password").text_content()).strip()
+        assert len(password) >= 12
+        await expect(page.locator("#user-state")).to_have_text("待修改临时密码")
+
+        await sign_in(tab.page, gateway, colleague, password)
+        await expect(tab.page).to_have_url(f"{gateway}/console/password", **SUBMIT)
+        await tab.page.goto(gateway + "/console/customers")  # nowhere else until a new password is chosen
+        await expect(tab.page).to_have_url(f"{gateway}/console/password")
+    finally:
+        await tab.context.close()
+
+
+async def test_the_roles_page_says_what_each_role_may_do_and_partners_are_listed_without_a_create_form(
+        stack, gateway, desktop):
+    page = desktop.page
+    admin = await staff_user(stack, "dealer_admin", f"D-ADM-{uuid.uuid4().hex[:6].upper()}", name="孙丽")
+    await first_sign_in(page, gateway, admin, then="/console/admin")
+    await page.goto(gateway + "/console/admin")
+    await page.get_by_role("link", name="角色与权限").click()
+    planner = page.get_by_role("region", name="CS企划担当")
+    await expect(planner).to_contain_text("创建和修改客户细分")
+    await expect(planner).not_to_contain_text("查看完整手机号")
+    await expect(page.get_by_role("region", name="CR活动担当")).to_contain_text("查看完整手机号和证件号")
+    await expect(page.get_by_role("region", name="厂家分析员")).to_contain_text("厂家/系统")
+    await screenshot(page, "console-admin-roles")
+    violations = await axe_violations(page)
+    assert violations == [], described(violations)
+
+    await page.get_by_role("link", name="API客户端").click()
+    await expect(page.get_by_role("heading", level=2, name="API客户端")).to_be_visible()
+    await expect(page.get_by_text("由总部系统管理员办理")).to_be_visible()
+    await expect(page.get_by_role("button", name="创建API客户端")).to_have_count(0)
+    violations = await axe_violations(page)
+    assert violations == [], described(violations)
+    assert desktop.requests.outside(gateway) == []

@@ -16,3 +16,6 @@ ROUTERS += [tasks.router, cases.router]
 from crm_console.routes import admin  # noqa: E402
 
 ROUTERS += [admin.router]
+from crm_console.routes import admin_clients, admin_users, admin_webhooks  # noqa: E402
+
+ROUTERS += [admin_users.router, admin_clients.router, admin_webhooks.router]
