@@ -19,3 +19,6 @@ ROUTERS += [admin.router]
 from crm_console.routes import admin_clients, admin_users, admin_webhooks  # noqa: E402
 
 ROUTERS += [admin_users.router, admin_clients.router, admin_webhooks.router]
+from crm_console.routes import notifications  # noqa: E402
+
+ROUTERS += [notifications.router]
