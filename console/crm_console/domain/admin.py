@@ -8,6 +8,19 @@ from datetime import datetime
 DEALER_ROLES = ("cs_information_manager", "cs_planner", "cr_activity_owner", "cs_survey_training_owner",
                 "advisor", "dealer_admin")
 
+# Permissions as a dealer reads them: the customer record first, personal data, analysis, surveys, care, running it.
+PERMISSION_ORDER = ("customers:read", "customers:write", "customers:merge", "customers:erase", "customers:export",
+                    "pii:read", "pii:audit", "profiles:read", "segments:write", "scoring:run", "kpis:read",
+                    "network:read", "surveys:read", "surveys:manage", "care:read", "care:work", "care:manage",
+                    "rescue:request", "webhooks:manage", "admin")
+
+
+def in_reading_order(permissions: Iterable[str]) -> list[str]:
+    """An unknown permission (newer than this console) goes last rather than disappearing."""
+    rank = {permission: i for i, permission in enumerate(PERMISSION_ORDER)}
+    return sorted(permissions, key=lambda permission: (rank.get(permission, len(rank)), permission))
+
+
 # The order a dealer thinks in: the customer and their car first, then the work done for them.
 EVENT_GROUPS = ("customer", "vehicle", "visit", "odometer", "first_service", "lead", "consent", "survey", "care",
                 "complaint", "rescue", "segment")

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from crm_console.domain.admin import DEALER_ROLES
+from crm_console.domain.admin import DEALER_ROLES, in_reading_order
 from crm_console.fetch import admin as fetch
 from crm_console.gateway import Forbidden, Refused
 from crm_console.pages import render
@@ -71,4 +71,6 @@ async def create_user(request: Request, viewer: ViewerDep, username: Annotated[s
 async def roles_page(request: Request, viewer: ViewerDep) -> Response:
     may_administer(viewer)
     roles = await fetch.roles(request.app.state.gateway, viewer)
+    for role in roles.value:
+        role["permissions"] = in_reading_order(role["permissions"])
     return render(request, "admin_roles.html", roles=roles, dealer_roles=DEALER_ROLES, tab="roles")

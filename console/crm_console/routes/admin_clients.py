@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from crm_console.domain.admin import grouped_event_types
+from crm_console.domain.admin import PERMISSION_ORDER, grouped_event_types
 from crm_console.fetch import admin as fetch
 from crm_console.gateway import Forbidden, Refused
 from crm_console.pages import render
@@ -21,8 +21,7 @@ router = APIRouter(prefix="/console/admin/clients", include_in_schema=False)
 CLIENT_ID = re.compile(r"[a-z0-9][a-z0-9._-]{2,63}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 # What a partner may be granted, in the order the form lists them; `admin` is never a partner's.
-GRANTABLE = tuple(value for name, value in vars(p).items()
-                  if name.isupper() and name not in ("ALL_DEALERS", "ADMIN"))
+GRANTABLE = tuple(permission for permission in PERMISSION_ORDER if permission != p.ADMIN)
 
 
 def _may(viewer) -> None:

@@ -3,7 +3,14 @@ words a partner's contact understands, and every permission and event type named
 
 from datetime import UTC, datetime
 
-from crm_console.domain.admin import delivery_state, grouped_event_types, parse_moment, replayable
+from crm_console.domain.admin import (
+    PERMISSION_ORDER,
+    delivery_state,
+    grouped_event_types,
+    in_reading_order,
+    parse_moment,
+    replayable,
+)
 from crm_console.i18n import catalogue
 from crm_contracts import REGISTRY
 from crm_contracts import permissions as p
@@ -43,3 +50,10 @@ def test_every_permission_event_type_and_role_has_a_label_in_both_languages():
                                                                   if k.startswith("admin.event_group.")}
     assert catalogue("zh-CN")["admin.event.crm.customer.registered.v1"] == "新客户登记"
     assert catalogue("zh-CN")["admin.permission.pii_read"].startswith("查看完整手机号")
+
+
+def test_permissions_read_customer_record_first_and_a_new_one_is_kept_last():
+    every = [v for k, v in vars(p).items() if k.isupper() and k != "ALL_DEALERS"]
+    assert sorted(PERMISSION_ORDER) == sorted(every)
+    assert in_reading_order(["admin", "care:read", "future:thing", "customers:read"]) == [
+        "customers:read", "care:read", "admin", "future:thing"]
