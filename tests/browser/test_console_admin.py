@@ -160,9 +160,58 @@ async def test_the_roles_page_says_what_each_role_may_do_and_partners_are_listed
     assert violations == [], described(violations)
 
     await page.get_by_role("link", name="API客户端").click()
-    await expect(page.get_by_role("heading", level=2, name="API客户端")).to_be_visible()
+    await expect(page.get_by_role("heading", level=2, name="API客户端", exact=True)).to_be_visible()
     await expect(page.get_by_text("由总部系统管理员办理")).to_be_visible()
     await expect(page.get_by_role("button", name="创建API客户端")).to_have_count(0)
     violations = await axe_violations(page)
     assert violations == [], described(violations)
     assert desktop.requests.outside(gateway) == []
+
+
+async def test_a_network_administrator_opens_a_partner_client_whose_secret_works_once_shown(stack, gateway,
+                                                                                             browser, desktop):
+    dealer = f"D-ADM-{uuid.uuid4().hex[:6].upper()}"
+    dealer_admin = await staff_user(stack, "dealer_admin", dealer, name="孙丽")
+    network_admin = f"hq.{uuid.uuid4().hex[:8]}"
+    async with httpx.AsyncClient(base_url=stack.url("gateway"), headers=await admin_headers(stack),
+                                 timeout=15) as client:
+        made = await client.post("/api/v1/admin/users", json={
+            "username": network_admin, "password": TEMPORARY, "display_name": "总部管理员",
+            "roles": ["system_admin"], "dealers": ["*"]})
+        assert made.status_code == 201, made.text
+    page = desktop.page
+    await first_sign_in(page, gateway, network_admin)
+    await page.goto(gateway + "/console/")
+    await page.get_by_role("link", name="系统管理").click()
+    await expect(page.get_by_role("heading", level=2, name="API客户端", exact=True)).to_be_visible()
+
+    partner = f"insurer.{uuid.uuid4().hex[:6]}"
+    await page.get_by_label("客户端ID").fill(partner)
+    await page.get_by_label("合作方名称").fill("平安财险")
+    await page.get_by_label("经销商（多个用逗号分隔）").fill(dealer)
+    await page.get_by_label("查询客户、车辆和进店记录").check()
+    await page.get_by_label("新客户登记").check()
+    await page.get_by_role("button", name="创建API客户端").click()
+    await expect(page.get_by_text(f"已创建API客户端 {partner}")).to_be_visible(**SUBMIT)
+    await expect(page.get_by_text("密钥只显示这一次")).to_be_visible()
+    secret = (await page.locator("#client-secret").text_content()).strip()
+    await screenshot(page, "console-admin-clients")
+    violations = await axe_violations(page)
+    assert violations == [], described(violations)
+    async with httpx.AsyncClient(base_url=gateway, timeout=15) as client:
+        granted = await client.post("/auth/token", data={"grant_type": "client_credentials", "client_id": partner,
+                                                         "client_secret": secret})
+    assert granted.status_code == 200, granted.text
+
+    # The dealer's own administrator sees which partner reaches their customers, and what it may do.
+    tab = await open_tab(browser, phone=False)
+    try:
+        await first_sign_in(tab.page, gateway, dealer_admin)
+        await tab.page.goto(gateway + "/console/admin/clients")
+        row = tab.page.get_by_role("row").filter(has_text=partner)
+        await expect(row).to_contain_text("平安财险")
+        await expect(row).to_contain_text("查询客户、车辆和进店记录")
+        await expect(row).to_contain_text("新客户登记")
+        await expect(tab.page.locator("#client-secret")).to_have_count(0)
+    finally:
+        await tab.context.close()

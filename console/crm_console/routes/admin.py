@@ -6,7 +6,7 @@ import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from crm_console.domain.admin import DEALER_ROLES, in_reading_order
 from crm_console.fetch import admin as fetch
@@ -41,6 +41,8 @@ async def _page(request: Request, viewer, status_code: int = 200, form: dict | N
 
 @router.get("")
 async def admin_page(request: Request, viewer: ViewerDep, cursor: str | None = None) -> Response:
+    if viewer.can(p.ADMIN) and viewer.dealer is None:  # a network administrator: partners are theirs to open
+        return RedirectResponse("/console/admin/clients", status_code=303)
     may_administer(viewer)
     return await _page(request, viewer, cursor=cursor or None)
 
