@@ -10,7 +10,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 
-from crm_kit import health, problems
+from crm_kit import health, problems, responses
 from crm_kit.auth import TokenVerifier
 from crm_kit.db import create_engine, ensure_database, session_factory
 from crm_kit.handling import check_handlers
@@ -121,6 +121,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
     app.include_router(health.router)
     for router in spec.routers:
         app.include_router(router)
+    responses.document(app)
     return app
 
 
