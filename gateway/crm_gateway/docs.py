@@ -11,6 +11,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
 
 from crm_kit.problems import not_found
+from crm_kit.responses import problems
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ def merge(own: dict, services: dict[str, dict]) -> dict:
     for service, document in services.items():
         document = _own_names(document, service, schemas)
         for path, item in document.get("paths", {}).items():
-            merged["paths"][path] = item
+            merged["paths"][path] = _through_the_proxy(item)
         schemas.update(document.get("components", {}).get("schemas", {}))
         security.update(document.get("components", {}).get("securitySchemes", {}))
     # Swagger's "Authorize" signs in at /auth/token; the bearer token then goes with every call.
@@ -43,6 +44,20 @@ def merge(own: dict, services: dict[str, dict]) -> dict:
                                            "flows": {"clientCredentials": {"tokenUrl": "/auth/token", "scopes": {}}}}
     merged["components"] = {"schemas": schemas, "securitySchemes": security}
     return merged
+
+
+def _through_the_proxy(item: dict) -> dict:
+    """A service's operations as the proxy answers them: it may also refuse a body over its limit, a client
+    over its rate, and a service that is failing or slow."""
+    operations = {}
+    for method, operation in item.items():
+        if not isinstance(operation, dict) or "responses" not in operation:
+            operations[method] = operation
+            continue
+        proxy = problems(*([413] if "requestBody" in operation else []), 429, 503, 504)
+        operations[method] = {**operation, "responses": {**{str(k): v for k, v in proxy.items()},
+                                                         **operation["responses"]}}
+    return operations
 
 
 def _own_names(document: dict, service: str, taken: dict) -> dict:

@@ -22,6 +22,8 @@ from crm_kit.auth import Principal, require
 from crm_kit.db import SessionDep
 from crm_kit.pagination import Cursor, Limit, Page, page_of, position_after
 from crm_kit.problems import not_found
+from crm_kit.responses import problems
+from crm_kit.versioning import IfMatch, tag
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 
@@ -32,7 +34,7 @@ async def roles(principal: Principal = require(permissions.ADMIN)) -> list[dict]
             for role, granted in ROLES.items()]
 
 
-@router.post("/dealers", status_code=201, response_model=DealerPublic)
+@router.post("/dealers", status_code=201, response_model=DealerPublic, responses=problems(409))
 async def create_dealer(data: DealerCreate, session: SessionDep, response: Response,
                         principal: Principal = require(permissions.ADMIN)) -> DealerPublic:
     handlers.network_only(principal)
@@ -52,7 +54,7 @@ async def list_dealers(session: SessionDep, principal: Principal = require(permi
     return Page(items=[DealerPublic.model_validate(d) for d in page.items], next_cursor=page.next_cursor)
 
 
-@router.get("/dealers/{dealer_id}", response_model=DealerPublic)
+@router.get("/dealers/{dealer_id}", response_model=DealerPublic, responses=problems(404))
 async def get_dealer(dealer_id: str, session: SessionDep, principal: Principal = require(permissions.ADMIN)
                      ) -> DealerPublic:
     async with session.begin():
@@ -62,7 +64,7 @@ async def get_dealer(dealer_id: str, session: SessionDep, principal: Principal =
     return DealerPublic.model_validate(dealer)
 
 
-@router.post("/users", status_code=201, response_model=UserPublic)
+@router.post("/users", status_code=201, response_model=UserPublic, responses=problems(409))
 async def create_user(data: UserCreate, session: SessionDep, response: Response,
                       principal: Principal = require(permissions.ADMIN)) -> UserPublic:
     async with session.begin():
@@ -83,22 +85,26 @@ async def list_users(session: SessionDep, principal: Principal = require(permiss
                 next_cursor=page.next_cursor)
 
 
-@router.get("/users/{user_id}", response_model=UserPublic)
-async def get_user(user_id: uuid.UUID, session: SessionDep, principal: Principal = require(permissions.ADMIN)
-                   ) -> UserPublic:
+@router.get("/users/{user_id}", response_model=UserPublic, responses=problems(404))
+async def get_user(user_id: uuid.UUID, session: SessionDep, response: Response,
+                   principal: Principal = require(permissions.ADMIN)) -> UserPublic:
     async with session.begin():
         user, dealers = await handlers.visible_user(session, principal, user_id)
+    tag(response, user.version)
     return handlers.public_user(user, dealers)
 
 
-@router.patch("/users/{user_id}", response_model=UserPublic)
-async def update_user(user_id: uuid.UUID, data: UserUpdate, session: SessionDep,
-                      principal: Principal = require(permissions.ADMIN)) -> UserPublic:
+@router.patch("/users/{user_id}", response_model=UserPublic, responses=problems(404, 412, 428))
+async def update_user(user_id: uuid.UUID, data: UserUpdate, session: SessionDep, response: Response,
+                      if_match: IfMatch = None, principal: Principal = require(permissions.ADMIN)) -> UserPublic:
+    """Send If-Match with the ETag of your last read of the user (or its `version`, quoted)."""
     async with session.begin():
-        return await handlers.update_user(session, principal, user_id, data)
+        user = await handlers.update_user(session, principal, user_id, data, if_match)
+    tag(response, user.version)
+    return user
 
 
-@router.post("/clients", status_code=201, response_model=ApiClientCreated)
+@router.post("/clients", status_code=201, response_model=ApiClientCreated, responses=problems(409))
 async def create_client(data: ApiClientCreate, session: SessionDep, response: Response,
                         principal: Principal = require(permissions.ADMIN)) -> ApiClientCreated:
     handlers.network_only(principal)

@@ -10,6 +10,7 @@ from crm_gateway.handlers import grants
 from crm_gateway.repository import identity as repository
 from crm_kit.db import SessionDep
 from crm_kit.problems import field_error, invalid
+from crm_kit.responses import problems
 
 router = APIRouter(tags=["auth"])
 
@@ -21,7 +22,9 @@ NEEDS = {"password": ("username", "password"), "client_credentials": ("client_id
          "refresh_token": ("refresh_token",), TOKEN_EXCHANGE: ("subject_token",)}
 
 
-@router.post("/auth/token", summary="OAuth2 token endpoint",
+@router.post("/auth/token", summary="OAuth2 token endpoint", responses=problems(
+                 400, 401, 429, s400="A failed grant: `error` is `invalid_grant`",
+                 s401="An unknown client or wrong secret"),
              description="`password` for staff, `client_credentials` for partners and internal services, "
                          "`refresh_token` (rotating: a reused refresh token revokes its sign-in), and token "
                          "exchange of an external OIDC issuer's token when one is configured.")

@@ -7,6 +7,7 @@ from crm_gateway.handlers.grants import Issuer
 from crm_gateway.models import Me, PasswordChange
 from crm_kit.auth import PrincipalDep
 from crm_kit.db import SessionDep
+from crm_kit.responses import problems
 
 router = APIRouter(prefix="/api/v1/me", tags=["me"])
 
@@ -18,7 +19,7 @@ async def me(session: SessionDep, principal: PrincipalDep) -> Me:
         return await handlers.me(session, principal)
 
 
-@router.post("/password", status_code=204, summary="Change one's own password",
+@router.post("/password", status_code=204, summary="Change one's own password", responses=problems(429),
              description="`{current_password, new_password}`. The new one: at least 12 characters, two kinds "
                          "of character, not the username, not the current one. Ends `must_change_password`. "
                          "Wrong current passwords are throttled like failed sign-ins (429 + Retry-After).")

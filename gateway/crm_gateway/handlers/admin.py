@@ -24,6 +24,7 @@ from crm_gateway.models import (
 from crm_gateway.repository import identity as repository
 from crm_kit.auth import Principal
 from crm_kit.problems import Problem, field_error, invalid, not_found
+from crm_kit.versioning import check_if_match
 
 
 def network_only(principal: Principal) -> None:
@@ -89,9 +90,10 @@ async def visible_user(session: AsyncSession, principal: Principal, user_id: uui
     return user, dealers
 
 
-async def update_user(session: AsyncSession, principal: Principal, user_id: uuid.UUID, data: UserUpdate
-                      ) -> UserPublic:
+async def update_user(session: AsyncSession, principal: Principal, user_id: uuid.UUID, data: UserUpdate,
+                      if_match: str | None) -> UserPublic:
     user, dealers = await visible_user(session, principal, user_id, lock=True)
+    check_if_match(if_match, user.version)
     await _check_grant(session, principal, data.roles, data.dealers)
     if data.roles is not None:
         user.roles = sorted(set(data.roles))
@@ -109,7 +111,7 @@ async def update_user(session: AsyncSession, principal: Principal, user_id: uuid
         user.all_dealers = data.dealers == [ALL_DEALERS]
         await repository.set_memberships(session, user.id, [] if user.all_dealers else data.dealers)
         dealers = sorted(set(data.dealers))
-    user.updated_at = datetime.now(UTC)
+    user.updated_at, user.version = datetime.now(UTC), user.version + 1
     session.add(user)
     return public_user(user, dealers)
 
@@ -117,7 +119,7 @@ async def update_user(session: AsyncSession, principal: Principal, user_id: uuid
 def public_user(user: StaffUser, dealers: list[str]) -> UserPublic:
     return UserPublic(id=user.id, username=user.username, display_name=user.display_name, roles=user.roles,
                       dealers=dealers, active=user.active, must_change_password=user.must_change_password,
-                      created_at=user.created_at)
+                      created_at=user.created_at, version=user.version)
 
 
 async def create_client(session: AsyncSession, data: ApiClientCreate) -> ApiClientCreated:

@@ -64,6 +64,7 @@ class StaffUser(Model, table=True):
     must_change_password: bool = False
     created_at: datetime = Field(default_factory=_now, sa_type=sa.DateTime(timezone=True))
     updated_at: datetime = Field(default_factory=_now, sa_type=sa.DateTime(timezone=True))
+    version: int = 1  # raised by every administrator's change: the ETag an edit must name
 
 
 class Membership(Model, table=True):
@@ -102,6 +103,7 @@ class UserPublic(Model):
     active: bool
     must_change_password: bool
     created_at: datetime
+    version: int
 
 
 class Me(Model):

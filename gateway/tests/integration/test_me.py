@@ -70,9 +70,19 @@ async def test_an_administrators_reset_is_a_temporary_password_again(gateway):
     headers = await bearer(gateway, "sun.li", TEMPORARY)
     await gateway.post("/api/v1/me/password", headers=headers,
                        json={"current_password": TEMPORARY, "new_password": "Hangzhou-west-lake-9"})
-    reset = await gateway.patch(f"/api/v1/admin/users/{user['id']}", headers={"Authorization": f"Bearer {admin}"},
+    as_admin = {"Authorization": f"Bearer {admin}"}
+    path = f"/api/v1/admin/users/{user['id']}"
+    read = await gateway.get(path, headers=as_admin)
+    assert read.headers["ETag"] == f'"{read.json()["version"]}"'
+    unconditional = await gateway.patch(path, headers=as_admin, json={"password": "reset by the admin 1"})
+    assert unconditional.status_code == 428
+    reset = await gateway.patch(path, headers={**as_admin, "If-Match": read.headers["ETag"]},
                                 json={"password": "reset by the admin 1"})
     assert reset.status_code == 200 and reset.json()["must_change_password"] is True
+    stale = await gateway.patch(path, headers={**as_admin, "If-Match": read.headers["ETag"]},
+                                json={"display_name": "孙丽"})
+    assert stale.status_code == 412 and stale.json()["current_etag"] == reset.headers["ETag"] != read.headers["ETag"]
+    assert (await gateway.get(path, headers=as_admin)).json()["display_name"] != "孙丽"
     me = (await gateway.get("/api/v1/me", headers=await bearer(gateway, "sun.li", "reset by the admin 1"))).json()
     assert me["must_change_password"] is True
 
