@@ -10,8 +10,10 @@ from sqlmodel import SQLModel
 from crm_contracts import permissions
 from crm_kit.auth import Principal, check_dealer, require
 from crm_kit.db import SessionDep
-from crm_kit.problems import Problem, field_error, invalid, not_found
-from crm_segmentation.handlers import imports
+from crm_kit.problems import Problem, not_found
+from crm_kit.responses import problems
+from crm_kit.versioning import UNSTORED, IfMatch, tag
+from crm_segmentation.handlers import imports, settings
 from crm_segmentation.handlers import scoring as handlers
 from crm_segmentation.models import ScoringJob
 from crm_segmentation.models.scoring import ImportScoring, ScoringJobRequest, ScoringSettingsBody
@@ -26,6 +28,7 @@ class DealerScoring(SQLModel):
     updated_at: datetime | None
     fitted_at: datetime | None
     fit: dict[str, Any] | None  # cut points, means, ABC thresholds, BG/NBD and Gamma-Gamma parameters
+    version: int  # as the ETag says
 
 
 @router.post("/jobs", status_code=202, response_model=ScoringJob)
@@ -59,26 +62,31 @@ async def import_scoring(import_job_id: uuid.UUID, session: SessionDep,
     return await imports.import_scoring(session, principal, import_job_id)
 
 
-@router.get("/settings/{dealer_id}", response_model=DealerScoring)
-async def get_settings(dealer_id: str, session: SessionDep,
+@router.get("/settings/{dealer_id}", response_model=DealerScoring, responses=problems(404))
+async def get_settings(dealer_id: str, session: SessionDep, response: Response,
                        principal: Principal = require(permissions.PROFILES_READ)) -> DealerScoring:
+    """The ETag (and `version`) to send back when changing them; 0 while the defaults were never saved."""
     check_dealer(principal, dealer_id, "dealer")
-    stored = await repository.get_settings(session, dealer_id)
-    fit = await repository.get_fit(session, dealer_id)
-    return DealerScoring(dealer_id=dealer_id, settings=ScoringSettingsBody.model_validate(
-        stored.settings if stored else {}), updated_at=stored.updated_at if stored else None,
-        fitted_at=fit.fitted_at if fit else None, fit=fit.fit if fit else None)
+    return await _shown(session, dealer_id, response)
 
 
-@router.put("/settings/{dealer_id}", response_model=DealerScoring)
-async def put_settings(dealer_id: str, data: ScoringSettingsBody, session: SessionDep,
+@router.put("/settings/{dealer_id}", response_model=DealerScoring, responses=problems(404, 412, 428))
+async def put_settings(dealer_id: str, data: ScoringSettingsBody, session: SessionDep, response: Response,
+                       if_match: IfMatch = None,
                        principal: Principal = require(permissions.SCORING_RUN)) -> DealerScoring:
-    """Replace the dealer's settings; a rescore is queued so statuses follow the new thresholds."""
-    errors = data.ordering_errors()
-    if errors:
-        raise invalid(*(field_error("body", field, detail) for field, detail in errors))
+    """Replace the dealer's settings; a rescore is queued so statuses follow the new thresholds. If-Match
+    names the ETag GET showed: before the first save that is the defaults' `"0"`, and `*` is taken too."""
     check_dealer(principal, dealer_id, "dealer")
     async with session.begin():
-        await repository.save_settings(session, dealer_id, data.model_dump(), principal.subject)
-        await handlers.request(session, dealer_id, "settings", principal.subject)
-    return await get_settings(dealer_id, session, principal)
+        await settings.save_settings(session, dealer_id, data, principal.subject, if_match)
+    return await _shown(session, dealer_id, response)
+
+
+async def _shown(session: SessionDep, dealer_id: str, response: Response) -> DealerScoring:
+    stored = await repository.get_settings(session, dealer_id)
+    fit = await repository.get_fit(session, dealer_id)
+    version = stored.version if stored else UNSTORED
+    tag(response, version)
+    return DealerScoring(dealer_id=dealer_id, settings=ScoringSettingsBody.model_validate(
+        stored.settings if stored else {}), updated_at=stored.updated_at if stored else None,
+        fitted_at=fit.fitted_at if fit else None, fit=fit.fit if fit else None, version=version)

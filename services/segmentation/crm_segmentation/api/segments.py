@@ -8,6 +8,7 @@ from crm_contracts import permissions
 from crm_kit.auth import Principal, require
 from crm_kit.db import SessionDep
 from crm_kit.pagination import Cursor, Limit, Page, page_of, position_after
+from crm_kit.responses import problems
 from crm_segmentation.handlers import segments as handlers
 from crm_segmentation.models.segments import (
     MemberPublic,
@@ -28,7 +29,7 @@ def public(segment: Segment, members: int) -> SegmentPublic:
     return SegmentPublic(**segment.model_dump(), members=members)
 
 
-@router.post("", status_code=201, response_model=SegmentPublic)
+@router.post("", status_code=201, response_model=SegmentPublic, responses=problems(409))
 async def create_segment(data: SegmentCreate, session: SessionDep, response: Response,
                          principal: Principal = require(permissions.SEGMENTS_WRITE)) -> SegmentPublic:
     segment, members = await handlers.create_segment(session, principal, data)
@@ -75,7 +76,7 @@ async def list_members(segment_id: uuid.UUID, session: SessionDep, limit: Limit 
     return page_of(items, limit, lambda m: (m.customer_id,))
 
 
-@router.post("/{segment_id}/members", response_model=MembersAdded)
+@router.post("/{segment_id}/members", response_model=MembersAdded, responses=problems(409))
 async def add_members(segment_id: uuid.UUID, data: MembersAdd, session: SessionDep,
                       principal: Principal = require(permissions.SEGMENTS_WRITE)) -> MembersAdded:
     """Static lists only; every id must be a customer of the segment's dealer."""
@@ -83,7 +84,7 @@ async def add_members(segment_id: uuid.UUID, data: MembersAdd, session: SessionD
     return MembersAdded(added=added, members=members)
 
 
-@router.delete("/{segment_id}/members/{customer_id}", status_code=204)
+@router.delete("/{segment_id}/members/{customer_id}", status_code=204, responses=problems(409))
 async def remove_member(segment_id: uuid.UUID, customer_id: uuid.UUID, session: SessionDep,
                         principal: Principal = require(permissions.SEGMENTS_WRITE)) -> Response:
     await handlers.remove_member(session, principal, segment_id, customer_id)

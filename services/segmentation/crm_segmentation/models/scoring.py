@@ -19,6 +19,7 @@ class DealerSettings(Model, table=True):
     settings: dict[str, Any] = Field(sa_type=JSONB)
     updated_at: datetime = Field(sa_type=TIMESTAMP)
     updated_by: str | None = None
+    version: int = 1  # raised by every save: the ETag a change must name (0: never saved, defaults shown)
 
 
 class DealerFitRow(Model, table=True):

@@ -11,15 +11,20 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from crm_segmentation.models import DealerFitRow, DealerSettings, KpiSnapshot, ScoringJob
 
 
-async def get_settings(session: AsyncSession, dealer_id: str) -> DealerSettings | None:
-    return await session.get(DealerSettings, dealer_id)
+async def get_settings(session: AsyncSession, dealer_id: str, lock: bool = False) -> DealerSettings | None:
+    return await session.get(DealerSettings, dealer_id, with_for_update=lock)
 
 
-async def save_settings(session: AsyncSession, dealer_id: str, settings: dict, by: str) -> None:
-    values = {"dealer_id": dealer_id, "settings": settings, "updated_at": datetime.now(UTC), "updated_by": by}
+async def save_settings(session: AsyncSession, dealer_id: str, settings: dict, by: str, read_version: int
+                        ) -> int | None:
+    """The new version; None when another write got there first (two first saves of a dealer's settings)."""
+    values = {"dealer_id": dealer_id, "settings": settings, "updated_at": datetime.now(UTC), "updated_by": by,
+              "version": read_version + 1}
     statement = insert(DealerSettings).values(**values)
-    await session.exec(statement.on_conflict_do_update(
-        index_elements=[DealerSettings.dealer_id], set_={k: statement.excluded[k] for k in values}))
+    statement = statement.on_conflict_do_update(
+        index_elements=[DealerSettings.dealer_id], set_={k: statement.excluded[k] for k in values},
+        where=DealerSettings.version == read_version).returning(DealerSettings.version)
+    return (await session.exec(statement)).scalar_one_or_none()
 
 
 async def get_fit(session: AsyncSession, dealer_id: str) -> DealerFitRow | None:

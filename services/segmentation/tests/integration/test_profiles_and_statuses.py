@@ -85,12 +85,20 @@ async def test_dealer_thresholds_are_settings_and_a_change_rescores_the_dealer(c
     assert [e["pointer"] for e in bad.json()["errors"]] == ["/lost_months", "/abc_b_share"]
     unknown = await client.put(f"/api/v1/scoring/settings/{dealer}", headers=headers, json={"lost_after": 3})
     assert [e["pointer"] for e in unknown.json()["errors"]] == ["/lost_after"]
-    assert (await client.get(f"/api/v1/scoring/settings/{dealer}", headers=headers)).json()["updated_at"] is None
+    defaults = await client.get(f"/api/v1/scoring/settings/{dealer}", headers=headers)
+    assert defaults.json()["updated_at"] is None and defaults.headers["ETag"] == '"0"'
 
     # an OEM that calls a vehicle dormant after 6 months and lost after 9
-    saved = await client.put(f"/api/v1/scoring/settings/{dealer}", headers=headers,
-                             json={"active_months": 6, "lost_months": 9})
+    lost_after_9 = {"active_months": 6, "lost_months": 9}
+    unconditional = await client.put(f"/api/v1/scoring/settings/{dealer}", headers=headers, json=lost_after_9)
+    assert unconditional.status_code == 428
+    saved = await client.put(f"/api/v1/scoring/settings/{dealer}", json=lost_after_9,
+                             headers={**headers, "If-Match": defaults.headers["ETag"]})
     assert saved.status_code == 200 and saved.json()["settings"]["lost_months"] == 9
+    assert saved.headers["ETag"] == '"1"' and saved.json()["version"] == 1
+    stale = await client.put(f"/api/v1/scoring/settings/{dealer}", json={"active_months": 3},
+                             headers={**headers, "If-Match": defaults.headers["ETag"]})
+    assert stale.status_code == 412 and stale.json()["current_etag"] == '"1"'
     shown = await profile_when(client, headers, customer, lambda p: p["retention_status"] == "lost")
     assert shown["vehicle_profiles"][0]["status_reason"].startswith("lost: 9 months since last service")
 
