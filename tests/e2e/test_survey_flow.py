@@ -30,8 +30,9 @@ def answers(**overrides) -> dict:
 async def test_a_visit_through_the_customer_service_leads_to_one_invitation_answered_on_the_public_path(stack):
     async with httpx.AsyncClient(base_url=stack.url("gateway"), timeout=15) as client:
         headers = await admin_headers(client, stack)
-        settings = await client.put(f"/api/v1/surveys/settings/{DEALER}", headers=headers,
-                                    json={"csi_delay_hours": 0})
+        current = await client.get(f"/api/v1/surveys/settings/{DEALER}", headers=headers)
+        settings = await client.put(f"/api/v1/surveys/settings/{DEALER}", json={"csi_delay_hours": 0},
+                                    headers={**headers, "If-Match": current.headers["ETag"]})
         assert settings.status_code == 200, settings.text
 
         mobile = f"139{random.randint(0, 99_999_999):08d}"

@@ -9,6 +9,7 @@ from crm_contracts import permissions
 from crm_kit.auth import Principal, check_dealer, require
 from crm_kit.db import SessionDep
 from crm_kit.problems import field_error, invalid
+from crm_kit.responses import problems
 from crm_survey.domain.triggers import DEALER_TIME
 from crm_survey.handlers import analytics
 
@@ -35,7 +36,8 @@ def _months_before(month: date, count: int) -> date:
     return date(serial // 12, serial % 12 + 1, 1)
 
 
-@router.get("/dealers/{dealer_id}", summary="Index, factor scores, NPS, C ratio, response rate, trend, advisors")
+@router.get("/dealers/{dealer_id}", responses=problems(404),
+            summary="Index, factor scores, NPS, C ratio, response rate, trend, advisors")
 async def dealer_overview(dealer_id: str, session: SessionDep, kind: Kind = "csi",
                           first: From = None,
                           last: To = None, advisor_id: str | None = None,
@@ -44,7 +46,7 @@ async def dealer_overview(dealer_id: str, session: SessionDep, kind: Kind = "csi
     return await analytics.dealer_overview(session, dealer_id, kind, *period(first, last), advisor_id)
 
 
-@router.get("/dealers/{dealer_id}/weaknesses",
+@router.get("/dealers/{dealer_id}/weaknesses", responses=problems(404),
             summary="CS弱项查找: the factors and questions pulling the index down most against the network")
 async def dealer_weaknesses(dealer_id: str, session: SessionDep, kind: Kind = "csi",
                             first: From = None,

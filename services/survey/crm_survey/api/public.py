@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from crm_kit.db import SessionDep
 from crm_kit.problems import Problem, field_error, invalid, not_found
+from crm_kit.responses import problems
 from crm_survey.domain.answers import SCALES
 from crm_survey.domain.templates import LANGUAGES, Language, TemplateDefinition
 from crm_survey.handlers import answers
@@ -32,6 +33,9 @@ Lang = Annotated[Language | None, Query(description="Override the language")]
 THANKS = {"zh-CN": "感谢您的宝贵意见！", "en": "Thank you for your feedback!"}
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 HTML_REPLY = {"text/html": {"schema": {"type": "string"}}}
+# Unknown (404), expired or withdrawn (410), too many tries (429): a problem, or a page a browser shows.
+UNAVAILABLE = {status: {**reply, "content": {**reply["content"], **HTML_REPLY}}
+               for status, reply in problems(404, 410, 429).items()}
 # The body is read by hand (JSON or a browser's form), so its JSON shape is documented here.
 JSON_BODY = {"requestBody": {"required": True,
                              "content": {"application/json": {"schema": AnswersSubmit.model_json_schema()}}}}
@@ -74,7 +78,7 @@ def receipt(response, language: str) -> PublicReceipt:
                          answers={**response.answers, **response.free_text}, message=THANKS[language])
 
 
-@router.get("/{token}", response_model=dict[str, Any], responses={200: {"content": HTML_REPLY}},
+@router.get("/{token}", response_model=dict[str, Any], responses={200: {"content": HTML_REPLY}, **UNAVAILABLE},
             summary="The questionnaire behind a survey link, in the customer's language (HTML for browsers)")
 async def get_questionnaire(token: Token, request: Request, session: SessionDep, lang: Lang = None) -> Any:
     if wants_html(request):
@@ -95,7 +99,8 @@ async def thank_you_page(token: Token, request: Request, session: SessionDep, la
 
 
 @router.post("/{token}", status_code=201, response_model=PublicReceipt, openapi_extra=JSON_BODY,
-             responses={303: {"description": "A browser's form was taken (or had been): see the page it names"}},
+             responses={303: {"description": "A browser's form was taken (or had been): see the page it names"},
+                        **UNAVAILABLE},
              summary="Answer the survey; a second submission returns the first (200)")
 async def submit_answers(token: Token, request: Request, response: Response, session: SessionDep,
                          lang: Lang = None) -> Any:

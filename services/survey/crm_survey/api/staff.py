@@ -11,6 +11,8 @@ from crm_kit.auth import Principal, check_dealer, require
 from crm_kit.db import SessionDep
 from crm_kit.pagination import Cursor, Limit, Page, page_of, position_after
 from crm_kit.problems import not_found
+from crm_kit.responses import problems
+from crm_kit.versioning import IfMatch, tag
 from crm_survey.handlers import answers, setup
 from crm_survey.handlers.common import link_path
 from crm_survey.models.api import (
@@ -60,6 +62,7 @@ async def get_invitation(invitation_id: uuid.UUID, session: SessionDep,
 
 
 @router.post("/invitations/{invitation_id}/phone-follow-up", status_code=201, response_model=ResponsePublic,
+             responses=problems(409, s409="The survey was suppressed: it was not to be sent"),
              summary="Record a customer's answers given on a follow-up call (回访); a second call returns the first")
 async def record_phone_follow_up(invitation_id: uuid.UUID, data: PhoneFollowUp, session: SessionDep,
                                  response: Response,
@@ -103,15 +106,22 @@ async def list_hot_alerts(session: SessionDep,
     return page_of(shown, limit, lambda a: (a.raised_at.isoformat(), a.id))
 
 
-@router.get("/settings/{dealer_id}", response_model=DealerSettingsPublic)
-async def get_dealer_settings(dealer_id: str, session: SessionDep,
+@router.get("/settings/{dealer_id}", response_model=DealerSettingsPublic, responses=problems(404))
+async def get_dealer_settings(dealer_id: str, session: SessionDep, response: Response,
                               principal: Principal = require(permissions.SURVEYS_READ)) -> DealerSettingsPublic:
+    """The ETag (and `version`) to send back when changing them; `"0"` while the defaults were never saved."""
     check_dealer(principal, dealer_id, "dealer")
-    return await setup.dealer_settings(session, dealer_id)
+    shown = await setup.dealer_settings(session, dealer_id)
+    tag(response, shown.version)
+    return shown
 
 
-@router.put("/settings/{dealer_id}", response_model=DealerSettingsPublic)
-async def put_dealer_settings(dealer_id: str, data: DealerSettingsBody, session: SessionDep,
+@router.put("/settings/{dealer_id}", response_model=DealerSettingsPublic, responses=problems(404, 412, 428))
+async def put_dealer_settings(dealer_id: str, data: DealerSettingsBody, session: SessionDep, response: Response,
+                              if_match: IfMatch = None,
                               principal: Principal = require(permissions.SURVEYS_MANAGE)) -> DealerSettingsPublic:
+    """If-Match names the ETag GET showed: before the first save that is the defaults' `"0"`; `*` is taken too."""
     check_dealer(principal, dealer_id, "dealer")
-    return await setup.save_dealer_settings(session, dealer_id, data, principal)
+    saved = await setup.save_dealer_settings(session, dealer_id, data, principal, if_match)
+    tag(response, saved.version)
+    return saved

@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from crm_kit.auth import Principal, check_dealer
 from crm_kit.problems import Problem, field_error, invalid, not_found
+from crm_kit.versioning import UNSTORED, check_if_match
 from crm_survey.domain.templates import TemplateDefinition, definition_errors
 from crm_survey.handlers.common import DEFAULT_RULES, RULE_FIELDS, ship_defaults, stored
 from crm_survey.models.api import DealerSettingsBody, DealerSettingsPublic, TemplateChange, TemplateCreate
@@ -55,7 +56,7 @@ async def create_template(session: AsyncSession, data: TemplateCreate, principal
 
 
 async def change_template(session: AsyncSession, template_id: uuid.UUID, data: TemplateChange,
-                          principal: Principal) -> TemplateVersion:
+                          principal: Principal, if_match: str | None) -> TemplateVersion:
     """A draft is edited in place; a published version is never touched: the change becomes a new draft."""
     _check_definition(data.definition)
     async with session.begin():
@@ -63,16 +64,18 @@ async def change_template(session: AsyncSession, template_id: uuid.UUID, data: T
         if latest is None:
             raise not_found("template")
         _may_write(principal, latest)
+        check_if_match(if_match, latest.revision)
         if data.definition.kind != latest.kind:
             raise invalid(field_error("body", "/definition/kind", f"this template is a {latest.kind} template"))
         if latest.status == "draft":
             latest.definition, latest.name = stored(data.definition), data.name or latest.name
             latest.created_at, latest.created_by = datetime.now(UTC), principal.subject
+            latest.revision += 1
             return latest
         version = TemplateVersion(
             template_id=template_id, version=latest.version + 1, dealer_id=latest.dealer_id, kind=latest.kind,
             name=data.name or latest.name, status="draft", definition=stored(data.definition),
-            created_by=principal.subject, created_at=datetime.now(UTC))
+            created_by=principal.subject, created_at=datetime.now(UTC), revision=latest.revision + 1)
         templates.add_version(session, version)
     return version
 
@@ -86,10 +89,12 @@ async def publish_template(session: AsyncSession, template_id: uuid.UUID, versio
         _may_write(principal, version)
         if version.status == "draft":
             version.status, version.published_at = "published", datetime.now(UTC)
+            version.revision += 1
     return version
 
 
 async def dealer_settings(session: AsyncSession, dealer_id: str) -> DealerSettingsPublic:
+    """Version 0 (the defaults) until the first save."""
     saved = await templates.dealer_settings(session, dealer_id)
     if saved is None:
         return DealerSettingsPublic(dealer_id=dealer_id, **{name: getattr(DEFAULT_RULES, name) for name in RULE_FIELDS})
@@ -97,8 +102,11 @@ async def dealer_settings(session: AsyncSession, dealer_id: str) -> DealerSettin
 
 
 async def save_dealer_settings(session: AsyncSession, dealer_id: str, data: DealerSettingsBody,
-                               principal: Principal) -> DealerSettingsPublic:
+                               principal: Principal, if_match: str | None) -> DealerSettingsPublic:
+    """If-Match names the ETag GET showed: `"0"` (or `*`) before the first save."""
     async with session.begin():
+        current = await templates.dealer_settings(session, dealer_id, lock=True)
+        read_version = current.version if current else UNSTORED
         errors = []
         for kind in ("ssi", "csi", "follow_up"):
             template_id = getattr(data, f"{kind}_template_id")
@@ -111,6 +119,8 @@ async def save_dealer_settings(session: AsyncSession, dealer_id: str, data: Deal
                 errors.append(field_error("body", f"{kind}_template_id", f"a {version.kind} template, not {kind}"))
         if errors:
             raise invalid(*errors)
+        check_if_match(if_match, read_version)
         saved = await templates.save_dealer_settings(session, DealerSurveySettings(
-            dealer_id=dealer_id, **data.model_dump(), updated_at=datetime.now(UTC), updated_by=principal.subject))
+            dealer_id=dealer_id, **data.model_dump(), updated_at=datetime.now(UTC), updated_by=principal.subject,
+            version=read_version + 1))
         return DealerSettingsPublic.model_validate(saved, from_attributes=True)

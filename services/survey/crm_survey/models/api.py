@@ -46,6 +46,7 @@ class TemplatePublic(BaseModel):
     created_by: str
     created_at: datetime
     published_at: datetime | None
+    revision: int  # the ETag of the template while this is its newest version
 
 
 class DealerSettingsBody(Request):
@@ -64,6 +65,7 @@ class DealerSettingsPublic(DealerSettingsBody):
     dealer_id: str
     updated_at: datetime | None = None
     updated_by: str | None = None
+    version: int = 0  # as the ETag says; 0 while the defaults were never saved
 
 
 class InvitationPublic(BaseModel):

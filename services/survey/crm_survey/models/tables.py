@@ -28,6 +28,9 @@ class TemplateVersion(Model, table=True):
     created_by: str
     created_at: datetime = Field(sa_type=TIMESTAMP)
     published_at: datetime | None = Field(default=None, sa_type=TIMESTAMP)
+    # Counts changes across the whole template (each new version goes on from the last): the newest
+    # version's revision is the template's ETag, so an edit names the state of the template it read.
+    revision: int = 1
 
 
 class DealerSurveySettings(Model, table=True):
@@ -45,6 +48,7 @@ class DealerSurveySettings(Model, table=True):
     follow_up_template_id: uuid.UUID | None = None
     updated_at: datetime = Field(sa_type=TIMESTAMP)
     updated_by: str
+    version: int = 1  # raised by every save: the ETag a change must name (0: never saved, defaults shown)
 
 
 class SurveyCustomer(Model, table=True):

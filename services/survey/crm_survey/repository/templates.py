@@ -56,8 +56,9 @@ async def ship(session: AsyncSession, rows: Iterable[dict]) -> None:
         await session.exec(insert(TemplateVersion).values(**row).on_conflict_do_nothing())
 
 
-async def dealer_settings(session: AsyncSession, dealer_id: str) -> DealerSurveySettings | None:
-    return await session.get(DealerSurveySettings, dealer_id)
+async def dealer_settings(session: AsyncSession, dealer_id: str, lock: bool = False
+                          ) -> DealerSurveySettings | None:
+    return await session.get(DealerSurveySettings, dealer_id, with_for_update=lock)
 
 
 async def save_dealer_settings(session: AsyncSession, settings: DealerSurveySettings) -> DealerSurveySettings:

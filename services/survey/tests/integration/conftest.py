@@ -122,7 +122,9 @@ async def survey_events(topic_reader):
 
 async def csi_at_once(client, headers, dealer="D1", **overrides):
     body = {"csi_delay_hours": 0, **overrides}
-    response = await client.put(f"/api/v1/surveys/settings/{dealer}", headers=headers, json=body)
+    path = f"/api/v1/surveys/settings/{dealer}"
+    current = await client.get(path, headers=headers)
+    response = await client.put(path, headers={**headers, "If-Match": current.headers["ETag"]}, json=body)
     assert response.status_code == 200, response.text
     return response.json()
 

@@ -29,12 +29,22 @@ async def test_publish_then_change_makes_a_new_version_and_the_dealer_sends_its_
     template = created.json()
     assert (template["version"], template["status"]) == (1, "draft")
     path = f"/api/v1/surveys/templates/{template['template_id']}"
-    edited = await client.put(path, headers=headers, json={"definition": short_csi(3)})
+    unconditional = await client.put(path, headers=headers, json={"definition": short_csi(3)})
+    assert unconditional.status_code == 428
+    edited = await client.put(path, headers={**headers, "If-Match": created.headers["ETag"]},
+                              json={"definition": short_csi(3)})
     assert (edited.json()["version"], edited.json()["definition"]["hot_alert_threshold"]) == (1, 3)
     published = await client.post(f"{path}/versions/1/publish", headers=headers)
     assert published.json()["status"] == "published"
 
-    changed = await client.put(path, headers=headers, json={"definition": short_csi(5)})
+    # an editor who read the draft before it was published would overwrite what was published
+    stale = await client.put(path, headers={**headers, "If-Match": edited.headers["ETag"]},
+                             json={"definition": short_csi(4)})
+    assert stale.status_code == 412 and stale.json()["current_etag"] == published.headers["ETag"]
+    current = await client.get(path, headers=headers)
+    assert current.headers["ETag"] == published.headers["ETag"] and current.json()["status"] == "published"
+    changed = await client.put(path, headers={**headers, "If-Match": current.headers["ETag"]},
+                               json={"definition": short_csi(5)})
     assert (changed.json()["version"], changed.json()["status"]) == (2, "draft")
     first = (await client.get(f"{path}/versions/1", headers=headers)).json()
     assert first["definition"]["hot_alert_threshold"] == 3 and first["status"] == "published"
