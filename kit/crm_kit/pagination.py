@@ -57,21 +57,35 @@ def position_after(cursor: str | None, *parsers: Callable[[Any], Any]) -> tuple 
         raise _unknown_cursor() from None
 
 
-def newest_first(query, sort_columns: Iterable, after: tuple | None, limit: int, *,
-                 dealer_column=None, dealers: frozenset[str] | None = None, dealer_id: str | None = None):
-    """Dealer scope (`dealers` None: every dealer; `dealer_id`: the one asked for), then keyset pagination
-    on `sort_columns` descending.
-
-    Asks for limit + 1 rows: the extra one only tells `page_of` that a next page exists.
-    """
+def _keyset_page(query, sort_columns: Iterable, after: tuple | None, limit: int, *, descending: bool,
+                dealer_column, dealers: frozenset[str] | None, dealer_id: str | None):
     columns = list(sort_columns)
     if dealers is not None:
         query = query.where(dealer_column.in_(dealers))
     if dealer_id:
         query = query.where(dealer_column == dealer_id)
     if after is not None:
-        query = query.where(sa.tuple_(*columns) < sa.tuple_(*(sa.literal(value) for value in after)))
-    return query.order_by(*(column.desc() for column in columns)).limit(limit + 1)
+        position, bound = sa.tuple_(*columns), sa.tuple_(*(sa.literal(value) for value in after))
+        query = query.where(position < bound if descending else position > bound)
+    return query.order_by(*(column.desc() if descending else column for column in columns)).limit(limit + 1)
+
+
+def newest_first(query, sort_columns: Iterable, after: tuple | None, limit: int, *,
+                 dealer_column=None, dealers: frozenset[str] | None = None, dealer_id: str | None = None):
+    """Dealer scope (`dealers` None: every dealer; `dealer_id`: the one asked for), then keyset pagination
+    on `sort_columns` descending, from `after` (the cursor's position) on.
+
+    Asks for limit + 1 rows: the extra one only tells `page_of` that a next page exists.
+    """
+    return _keyset_page(query, sort_columns, after, limit, descending=True, dealer_column=dealer_column,
+                        dealers=dealers, dealer_id=dealer_id)
+
+
+def oldest_first(query, sort_columns: Iterable, after: tuple | None, limit: int, *,
+                 dealer_column=None, dealers: frozenset[str] | None = None, dealer_id: str | None = None):
+    """`newest_first` in ascending order: queues (due first) and calendars (soonest first)."""
+    return _keyset_page(query, sort_columns, after, limit, descending=False, dealer_column=dealer_column,
+                        dealers=dealers, dealer_id=dealer_id)
 
 
 def page_of(items: list[T], limit: int, sort_key) -> Page[T]:

@@ -19,7 +19,7 @@ from crm_devstack.ports import free_port
 from crm_kit import problems
 from crm_kit.auth import TokenVerifier
 from crm_kit.db import create_engine
-from crm_kit.pagination import decode_cursor, encode_cursor, newest_first, page_of, position_after
+from crm_kit.pagination import decode_cursor, encode_cursor, newest_first, oldest_first, page_of, position_after
 from crm_kit.problems import Problem
 from crm_kit.settings import ServiceSettings
 
@@ -141,6 +141,10 @@ def test_a_newest_first_page_keeps_to_the_callers_dealers_and_starts_after_the_c
     everyone = str(newest_first(sa.select(visits.c.id), (visits.c.id,), None, 5,
                                 dealer_column=visits.c.dealer_id).compile(dialect=postgresql.dialect()))
     assert "dealer_id" not in everyone.split("FROM")[1]
+    queue = str(oldest_first(sa.select(visits.c.id), (visits.c.visited_on, visits.c.id), ("2026-11-01", 7), 5)
+                .compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
+    assert "(visits.visited_on, visits.id) > ('2026-11-01', 7)" in queue
+    assert "ORDER BY visits.visited_on, visits.id" in queue and "DESC" not in queue
 
 
 @pytest.fixture(scope="module")

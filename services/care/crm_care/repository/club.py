@@ -8,7 +8,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from crm_care.models import club_activities, club_members, club_signups
-from crm_care.repository import one, rows, scoped, upsert
+from crm_care.repository import one, rows, upsert
+from crm_kit.pagination import oldest_first
 
 
 async def save_member(session: AsyncSession, **values) -> sa.Row:
@@ -23,12 +24,9 @@ async def member(session: AsyncSession, dealer_id: str, customer_id: uuid.UUID) 
 
 async def members_page(session: AsyncSession, dealer_filter, *, dealer_id: str | None,
                        after: tuple[datetime, uuid.UUID] | None, limit: int) -> list[sa.Row]:
-    query = scoped(sa.select(club_members), club_members, dealer_filter)
-    if dealer_id:
-        query = query.where(club_members.c.dealer_id == dealer_id)
-    if after:
-        query = query.where(sa.tuple_(club_members.c.joined_at, club_members.c.customer_id) > after)
-    return await rows(session, query.order_by(club_members.c.joined_at, club_members.c.customer_id).limit(limit + 1))
+    query = oldest_first(sa.select(club_members), (club_members.c.joined_at, club_members.c.customer_id), after, limit,
+                         dealer_column=club_members.c.dealer_id, dealers=dealer_filter, dealer_id=dealer_id)
+    return await rows(session, query)
 
 
 async def insert_activity(session: AsyncSession, **values) -> sa.Row:
@@ -43,12 +41,9 @@ async def activity_for_signup(session: AsyncSession, activity_id: uuid.UUID) -> 
 
 async def activities_page(session: AsyncSession, dealer_filter, *, dealer_id: str | None,
                           after: tuple[datetime, uuid.UUID] | None, limit: int) -> list[sa.Row]:
-    query = scoped(sa.select(club_activities), club_activities, dealer_filter)
-    if dealer_id:
-        query = query.where(club_activities.c.dealer_id == dealer_id)
-    if after:
-        query = query.where(sa.tuple_(club_activities.c.starts_at, club_activities.c.id) > after)
-    return await rows(session, query.order_by(club_activities.c.starts_at, club_activities.c.id).limit(limit + 1))
+    query = oldest_first(sa.select(club_activities), (club_activities.c.starts_at, club_activities.c.id), after, limit,
+                         dealer_column=club_activities.c.dealer_id, dealers=dealer_filter, dealer_id=dealer_id)
+    return await rows(session, query)
 
 
 async def signups(session: AsyncSession, activity_id: uuid.UUID) -> int:

@@ -8,7 +8,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from crm_care.models import cases, rescues, tasks, vehicles
-from crm_care.repository import one, rows, scoped, update
+from crm_care.repository import one, rows, update
+from crm_kit.pagination import oldest_first
 
 
 async def task(session: AsyncSession, task_id: uuid.UUID) -> sa.Row | None:
@@ -18,15 +19,14 @@ async def task(session: AsyncSession, task_id: uuid.UUID) -> sa.Row | None:
 async def tasks_page(session: AsyncSession, dealer_filter, *, filters: dict, overdue: bool,
                      after: tuple[datetime, uuid.UUID] | None, limit: int) -> list[sa.Row]:
     """The queue in due order; `limit + 1` rows so the caller knows a next page exists."""
-    query = scoped(sa.select(tasks), tasks, dealer_filter)
+    query = sa.select(tasks)
     for name, value in filters.items():
         if value is not None:
             query = query.where(tasks.c[name] == value)
     if overdue:
         query = query.where(tasks.c.sla_at < sa.func.now())
-    if after:
-        query = query.where(sa.tuple_(tasks.c.due_at, tasks.c.id) > after)
-    return await rows(session, query.order_by(tasks.c.due_at, tasks.c.id).limit(limit + 1))
+    return await rows(session, oldest_first(query, (tasks.c.due_at, tasks.c.id), after, limit,
+                                            dealer_column=tasks.c.dealer_id, dealers=dealer_filter))
 
 
 async def insert_task(session: AsyncSession, **values) -> None:
@@ -50,14 +50,13 @@ async def insert_case(session: AsyncSession, **values) -> bool:
 
 async def cases_page(session: AsyncSession, dealer_filter, *, customer_id: uuid.UUID | None, state: str | None,
                      after: tuple[datetime, uuid.UUID] | None, limit: int) -> list[sa.Row]:
-    query = scoped(sa.select(cases), cases, dealer_filter)
+    query = sa.select(cases)
     if customer_id:
         query = query.where(cases.c.customer_id == customer_id)
     if state:
         query = query.where(cases.c.state == state)
-    if after:
-        query = query.where(sa.tuple_(cases.c.opened_at, cases.c.id) > after)
-    return await rows(session, query.order_by(cases.c.opened_at, cases.c.id).limit(limit + 1))
+    return await rows(session, oldest_first(query, (cases.c.opened_at, cases.c.id), after, limit,
+                                            dealer_column=cases.c.dealer_id, dealers=dealer_filter))
 
 
 async def rescue(session: AsyncSession, rescue_id: uuid.UUID) -> sa.Row | None:
@@ -76,14 +75,13 @@ async def insert_rescue(session: AsyncSession, **values) -> bool:
 
 async def rescues_page(session: AsyncSession, dealer_filter, *, customer_id: uuid.UUID | None,
                        status: str | None, after: tuple[datetime, uuid.UUID] | None, limit: int) -> list[sa.Row]:
-    query = scoped(sa.select(rescues), rescues, dealer_filter)
+    query = sa.select(rescues)
     if customer_id:
         query = query.where(rescues.c.customer_id == customer_id)
     if status:
         query = query.where(rescues.c.status == status)
-    if after:
-        query = query.where(sa.tuple_(rescues.c.requested_at, rescues.c.id) > after)
-    return await rows(session, query.order_by(rescues.c.requested_at, rescues.c.id).limit(limit + 1))
+    return await rows(session, oldest_first(query, (rescues.c.requested_at, rescues.c.id), after, limit,
+                                            dealer_column=rescues.c.dealer_id, dealers=dealer_filter))
 
 
 async def change_task(session: AsyncSession, task_id: uuid.UUID, **changes) -> None:
