@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from crm_contracts import permissions
 from crm_customer.api.shaping import IdempotencyKey, KeyringDep, customer_public, unmasked_for
@@ -12,7 +12,6 @@ from crm_customer.domain.contact import InvalidMobile, normalise_mobile
 from crm_customer.domain.vehicles import normalise_plate
 from crm_customer.handlers import customers as handlers
 from crm_customer.handlers import engagement, lifecycle
-from crm_customer.handlers.common import etag
 from crm_customer.models import (
     ConsentCreate,
     ConsentPublic,
@@ -27,12 +26,13 @@ from crm_kit.auth import Principal, require, write_dealer
 from crm_kit.db import SessionDep
 from crm_kit.pagination import Cursor, Limit, Page, page_of, position_after
 from crm_kit.problems import field_error, invalid
+from crm_kit.responses import problems
+from crm_kit.versioning import IfMatch, etag
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
-IfMatch = Annotated[str | None, Header(description="The ETag you last read; required")]
 
 
-@router.post("", status_code=201, response_model=CustomerPublic)
+@router.post("", status_code=201, response_model=CustomerPublic, responses=problems(409))
 async def register_customer(data: CustomerCreate, session: SessionDep, response: Response, keyring: KeyringDep,
                             idempotency_key: IdempotencyKey = None,
                             principal: Principal = require(permissions.CUSTOMERS_WRITE)) -> CustomerPublic:
@@ -88,7 +88,7 @@ async def get_customer(customer_id: uuid.UUID, session: SessionDep, response: Re
     return customer_public(customer, keyring, unmasked_for(principal))
 
 
-@router.patch("/{customer_id}", response_model=CustomerPublic)
+@router.patch("/{customer_id}", response_model=CustomerPublic, responses=problems(409, 412, 428))
 async def update_customer(customer_id: uuid.UUID, data: CustomerUpdate, session: SessionDep, response: Response,
                           keyring: KeyringDep, if_match: IfMatch = None,
                           principal: Principal = require(permissions.CUSTOMERS_WRITE)) -> CustomerPublic:
@@ -97,7 +97,7 @@ async def update_customer(customer_id: uuid.UUID, data: CustomerUpdate, session:
     return customer_public(customer, keyring, unmasked_for(principal), warnings)
 
 
-@router.delete("/{customer_id}", status_code=204)
+@router.delete("/{customer_id}", status_code=204, responses=problems(409))
 async def delete_customer(customer_id: uuid.UUID, session: SessionDep,
                           principal: Principal = require(permissions.CUSTOMERS_ERASE)) -> Response:
     await handlers.delete_customer(session, principal, customer_id)
@@ -120,7 +120,7 @@ async def erase_customer(customer_id: uuid.UUID, session: SessionDep, keyring: K
     return customer_public(customer, keyring, unmasked=False)
 
 
-@router.post("/{customer_id}/consents", response_model=ConsentPublic)
+@router.post("/{customer_id}/consents", response_model=ConsentPublic, responses=problems(409))
 async def set_consent(customer_id: uuid.UUID, data: ConsentCreate, session: SessionDep,
                       idempotency_key: IdempotencyKey = None,
                       principal: Principal = require(permissions.CUSTOMERS_WRITE)) -> ConsentPublic:

@@ -24,6 +24,7 @@ from crm_kit.db import SessionDep
 from crm_kit.logs import request_id
 from crm_kit.pagination import Cursor, Limit, Page, page_of, position_after
 from crm_kit.problems import Problem, field_error
+from crm_kit.responses import problems
 
 imports = APIRouter(prefix="/api/v1/imports", tags=["imports"])
 exports = APIRouter(prefix="/api/v1/exports", tags=["imports"])
@@ -31,7 +32,8 @@ exports = APIRouter(prefix="/api/v1/exports", tags=["imports"])
 EXPORT_COLUMNS = [name for name in CustomerPublic.model_fields if name != "warnings"]
 
 
-@imports.post("", status_code=202, response_model=ImportJobPublic, openapi_extra={"requestBody": {"content": {
+@imports.post("", status_code=202, response_model=ImportJobPublic, responses=problems(415),
+              openapi_extra={"requestBody": {"content": {
     "application/x-ndjson": {"schema": {"type": "string"}}, "text/csv": {"schema": {"type": "string"}}}}})
 async def start_import(request: Request, session: SessionDep, response: Response,
                        kind: Annotated[ImportKind, Query(description="What each line is")],

@@ -2,15 +2,13 @@
 
 import uuid
 from datetime import date
-from typing import Annotated
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Response
 
 from crm_contracts import permissions
 from crm_customer.api.shaping import IdempotencyKey, vehicle_public
 from crm_customer.handlers import vehicles as vehicle_handlers
 from crm_customer.handlers import visits as visit_handlers
-from crm_customer.handlers.common import etag
 from crm_customer.models import (
     OdometerCreate,
     OdometerPublic,
@@ -24,12 +22,14 @@ from crm_customer.models import (
 from crm_kit.auth import Principal, require
 from crm_kit.db import SessionDep
 from crm_kit.pagination import Cursor, Limit, Page, page_of, position_after
+from crm_kit.responses import problems
+from crm_kit.versioning import IfMatch, etag
 
 vehicles = APIRouter(prefix="/api/v1/vehicles", tags=["vehicles"])
 visits = APIRouter(prefix="/api/v1/visits", tags=["visits"])
 
 
-@vehicles.post("", status_code=201, response_model=VehiclePublic)
+@vehicles.post("", status_code=201, response_model=VehiclePublic, responses=problems(409))
 async def register_vehicle(data: VehicleCreate, session: SessionDep, response: Response,
                            idempotency_key: IdempotencyKey = None,
                            principal: Principal = require(permissions.CUSTOMERS_WRITE)) -> VehiclePublic:
@@ -47,9 +47,9 @@ async def get_vehicle(vehicle_id: uuid.UUID, session: SessionDep, response: Resp
     return vehicle_public(vehicle, ownership)
 
 
-@vehicles.patch("/{vehicle_id}", response_model=VehiclePublic)
+@vehicles.patch("/{vehicle_id}", response_model=VehiclePublic, responses=problems(412, 428))
 async def update_vehicle(vehicle_id: uuid.UUID, data: VehicleUpdate, session: SessionDep, response: Response,
-                         if_match: Annotated[str | None, Header(description="Optional: refuse a stale edit")] = None,
+                         if_match: IfMatch = None,
                          principal: Principal = require(permissions.CUSTOMERS_WRITE)) -> VehiclePublic:
     vehicle = await vehicle_handlers.update_vehicle(session, principal, vehicle_id, data, if_match)
     response.headers["ETag"] = etag(vehicle.version)
@@ -70,8 +70,8 @@ async def transfer_vehicle(vehicle_id: uuid.UUID, data: TransferRequest, session
     return vehicle_public(vehicle, ownership)
 
 
-@visits.post("", status_code=201, response_model=VisitPublic,
-             responses={200: {"description": "A retried post: the visit stored the first time"}})
+@visits.post("", status_code=201, response_model=VisitPublic, responses={
+                 200: {"description": "A retried post: the visit stored the first time"}, **problems(409)})
 async def record_visit(data: VisitCreate, session: SessionDep, response: Response,
                        idempotency_key: IdempotencyKey = None,
                        principal: Principal = require(permissions.CUSTOMERS_WRITE)) -> VisitPublic:

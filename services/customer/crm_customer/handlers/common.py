@@ -1,4 +1,4 @@
-"""What every use case shares: events into the outbox, refusals as problems, ETags, PII sealing."""
+"""What every use case shares: events into the outbox, refusals as problems, PII sealing."""
 
 import uuid
 from collections.abc import Iterable
@@ -104,18 +104,3 @@ def live_customer(principal: Principal, customer: Customer | None) -> Customer:
     if customer.merged_into is not None:
         raise Problem(404, "Not Found", "This customer was merged into another.", merged_into=str(customer.merged_into))
     return customer
-
-
-def etag(version: int) -> str:
-    return f'"{version}"'
-
-
-def check_if_match(if_match: str | None, version: int, required: bool = True) -> None:
-    if if_match is None:
-        if required:
-            raise Problem(428, "Precondition Required", "Send If-Match with the ETag you last read.")
-        return
-    tags = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
-    if "*" not in tags and etag(version) not in tags:
-        raise Problem(412, "Precondition Failed", "The record changed since you read it; read it again.",
-                      current_etag=etag(version))

@@ -12,7 +12,6 @@ from crm_customer.domain.customers import normalise_customer
 from crm_customer.domain.identity import resident_id_warning
 from crm_customer.domain.pii import Keyring
 from crm_customer.handlers.common import (
-    check_if_match,
     customer_facts,
     event,
     live_customer,
@@ -28,6 +27,7 @@ from crm_customer.repository import customers as repository
 from crm_kit.auth import Principal
 from crm_kit.logs import request_id
 from crm_kit.problems import Problem, not_found
+from crm_kit.versioning import check_if_match
 
 UNMASKED_FIELDS = ["name", "mobile", "other_mobiles", "contacts", "email", "wechat_openid", "birth_date", "address",
                    "id_number"]

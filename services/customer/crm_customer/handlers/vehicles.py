@@ -11,7 +11,7 @@ from crm_contracts.events.customer import OdometerRecorded, VehicleRegistered, V
 from crm_customer.domain import Refusal
 from crm_customer.domain.vehicles import check_vin, normalise_plate, odometer_refusal
 from crm_customer.domain.visits import future_dates
-from crm_customer.handlers.common import check_if_match, event, live_customer, new_row, refuse, stage_all, visible
+from crm_customer.handlers.common import event, live_customer, new_row, refuse, stage_all, visible
 from crm_customer.handlers.idempotency import first_answer
 from crm_customer.models import (
     OdometerCreate,
@@ -26,6 +26,7 @@ from crm_customer.repository import customers as customer_repository
 from crm_customer.repository import records as repository
 from crm_kit.auth import Principal
 from crm_kit.problems import Problem, not_found
+from crm_kit.versioning import check_if_match
 
 FACT_FIELDS = ("brand", "model", "model_year", "delivery_date", "registration_date", "warranty_end",
                "insurance_expiry", "sold_by_dealer")
@@ -137,7 +138,7 @@ async def update_vehicle(session: AsyncSession, principal: Principal, vehicle_id
         raise refuse(nulls + refusals)
     async with session.begin():
         vehicle = visible(principal, await repository.get_vehicle(session, vehicle_id, for_update=True), "vehicle")
-        check_if_match(if_match, vehicle.version, required=False)
+        check_if_match(if_match, vehicle.version)
         changed = apply_changes(vehicle, values, datetime.now(UTC))
         if changed:
             customer_repository.add(session, vehicle)
