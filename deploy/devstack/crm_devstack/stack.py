@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from crm_contracts import topics
 from crm_devstack.kafka import KafkaBroker, free_port
 from crm_devstack.postgres import EmbeddedPostgres
+from crm_devstack.watchdog import guard
 
 SERVICES = ("customer", "segmentation", "survey", "care")
 PROCESSES = ("gateway", *SERVICES)
@@ -113,6 +114,7 @@ class Stack:
             [sys.executable, "-m", "crm_care.sinks", "--smtp-port", str(self.sink_ports["smtp"]),
              "--http-port", str(self.sink_ports["http"])], stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True)
+        guard().watch_group(self.sink.pid)
 
     def signing_key(self) -> str:
         """Kept in the state directory, so tokens outlive a restart of the gateway."""
@@ -129,6 +131,8 @@ class Stack:
         self.processes[process] = subprocess.Popen(
             [sys.executable, "-m", f"crm_{process}"], env=self.environment(process),
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        # in a session of its own, out of a terminal's Ctrl-C; the watchdog stops it if we die first
+        guard().watch_group(self.processes[process].pid)
 
     def stop_process(self, process: str, kill: bool = False) -> None:
         running = self.processes.pop(process, None)
@@ -139,6 +143,8 @@ class Stack:
             except subprocess.TimeoutExpired:
                 running.kill()
                 running.wait()
+        if running:
+            guard().forget_group(running.pid)
 
     def wait_ready(self, processes: tuple[str, ...] = PROCESSES, timeout: float = 120) -> None:
         deadline = time.monotonic() + timeout
@@ -166,7 +172,8 @@ class Stack:
         """Every process and the broker are told at once and given `grace` seconds, then PostgreSQL stops,
         so Ctrl-C is done within seconds even on a busy machine. Nothing is lost by the order: a service
         stopped mid-publish finds its outbox rows unpublished and its inbox intact at the next start."""
-        running = [p for p in [*self.processes.values(), self.sink] if p and p.poll() is None]
+        started = [p for p in [*self.processes.values(), self.sink] if p]
+        running = [p for p in started if p.poll() is None]
         for process in running:
             process.terminate()
         owns = getattr(self, "_owns_infrastructure", False)
@@ -181,6 +188,8 @@ class Stack:
                 process.kill()
                 process.wait()
         self.processes.clear()
+        for process in started:
+            guard().forget_group(process.pid)
         if broker:
             self.postgres.stop()
             broker.join()
