@@ -101,7 +101,9 @@ class Stack:
                         "CARE_CLIENT_SECRET": "care-dev-secret", "CARE_CUSTOMER_URL": self.url("customer"),
                         "CARE_PUBLIC_BASE_URL": self.url("gateway"),
                         "CARE_SMTP_URL": f"smtp://127.0.0.1:{self.sink_ports['smtp']}",
-                        "CARE_SMS_URL": f"{self.sink_url}/sms/", "CARE_WECHAT_URL": f"{self.sink_url}/wechat"})
+                        "CARE_SMS_URL": f"{self.sink_url}/sms/", "CARE_WECHAT_URL": f"{self.sink_url}/wechat",
+                        "CARE_WECOM_URL": f"{self.sink_url}/wecom",
+                        "CARE_CONSOLE_BASE_URL": self.url("gateway") + "/console"})
         return env
 
     @property

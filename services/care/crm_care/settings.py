@@ -52,6 +52,9 @@ class CareSettings(ServiceSettings):
         problems = super().insecure_settings()
         if not self.client_secret and not self.customer_api_token:
             problems.append("CLIENT_SECRET is needed to fetch contact details from the customer service")
-        if self.sms_access_key_secret == "dev-access-secret":
-            problems.append("SMS_ACCESS_KEY_SECRET must be the provider's real secret")
+        for name, value, dev in (("SMS_ACCESS_KEY_SECRET", self.sms_access_key_secret, "dev-access-secret"),
+                                 ("WECHAT_APP_SECRET", self.wechat_app_secret, "dev-secret"),
+                                 ("WECOM_CORP_SECRET", self.wecom_corp_secret, "dev-corp-secret")):
+            if value == dev:
+                problems.append(f"{name} must be the provider's real secret")
         return problems

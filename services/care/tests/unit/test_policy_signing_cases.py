@@ -67,3 +67,17 @@ def test_a_case_closes_only_with_the_resolution_confirmed():
     assert cases.next_rescue_state("requested", "dispatched") == "dispatched"
     with pytest.raises(cases.MoveRefused):
         cases.next_rescue_state("completed", "dispatched")
+
+
+def test_production_refuses_every_providers_dev_secret():
+    from pydantic import ValidationError
+
+    from crm_care.settings import CareSettings
+
+    real = {"environment": "prod", "database_url": "postgresql+asyncpg://crm:S3cret@db/crm",
+            "jwt_jwks_url": "https://gateway.example/.well-known/jwks.json", "client_secret": "s"}
+    with pytest.raises(ValidationError) as refused:
+        CareSettings(**real)
+    for name in ("SMS_ACCESS_KEY_SECRET", "WECHAT_APP_SECRET", "WECOM_CORP_SECRET"):
+        assert name in str(refused.value)
+    CareSettings(**real, sms_access_key_secret="a", wechat_app_secret="b", wecom_corp_secret="c")
