@@ -89,11 +89,21 @@ def statuses_of(route: APIRoute) -> list[int]:
             *([422] if _has_input(route.dependant) else []), 503]
 
 
+def _api_routes(routes: list[Any]) -> list[APIRoute]:
+    """Every APIRoute, also inside included routers (FastAPI keeps those as routers, not as copied routes)."""
+    found = []
+    for route in routes:
+        if isinstance(route, APIRoute):
+            found.append(route)
+        elif (included := getattr(route, "original_router", None)) is not None:
+            found.extend(_api_routes(included.routes))
+    return found
+
+
 def document(app: FastAPI) -> None:
     """Adds the kit's statuses to every route (a route's own description wins) and the Problem schema."""
-    for route in app.routes:
-        if isinstance(route, APIRoute):
-            route.responses = {**problems(*statuses_of(route)), **route.responses}
+    for route in _api_routes(app.routes):
+        route.responses = {**problems(*statuses_of(route)), **route.responses}
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
