@@ -10,15 +10,15 @@ import sqlalchemy as sa
 from crm_care.handlers.common import visible
 from crm_kit.auth import write_dealer
 from crm_kit.pagination import Page, encode_cursor, position_after
+from crm_kit.responses import problems
 
 __all__ = ["position_after", "visible", "write_dealer"]  # routes use them too
 
 PREFIX = "/api/v1/care"
-_PROBLEM = {"content": {"application/problem+json": {}}}
-NOT_FOUND = {404: {"description": "No such record, or another dealer's", **_PROBLEM}}
-CONFLICT = {409: {"description": "Refused in the record's current state", **_PROBLEM}}
-BAD_CURSOR = {400: {"description": "A cursor this API did not give out", **_PROBLEM}}
-FORBIDDEN = {403: {"description": "Not one of your dealers", **_PROBLEM}}
+NOT_FOUND = problems(404)
+CONFLICT = problems(409)
+BAD_CURSOR = problems(400)
+FORBIDDEN = problems(403, s403="A permission you do not have, or not one of your dealers")
 
 
 def page(rows: list[sa.Row], limit: int, shape: Callable[[sa.Row], Any], key: Callable[[Any], tuple]) -> Page:

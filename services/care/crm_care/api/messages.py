@@ -3,7 +3,7 @@
 import uuid
 from typing import Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from crm_care.api.common import (
     BAD_CURSOR,
@@ -23,6 +23,8 @@ from crm_contracts import permissions
 from crm_kit.auth import Principal, require
 from crm_kit.db import SessionDep
 from crm_kit.pagination import Cursor, Limit, Page
+from crm_kit.responses import problems
+from crm_kit.versioning import IfMatch, tag
 
 router = APIRouter(prefix=PREFIX, tags=["care messages"])
 
@@ -60,10 +62,14 @@ async def list_templates(session: SessionDep, dealer_id: str | None = None,
     return page(found, limit, TemplatePublic.model_validate, lambda t: (t.purpose, t.channel, t.language))
 
 
-@router.put("/templates", responses=FORBIDDEN)
-async def put_template(data: TemplatePut, session: SessionDep,
+@router.put("/templates", responses={**FORBIDDEN, **problems(412, 428)})
+async def put_template(data: TemplatePut, session: SessionDep, response: Response, if_match: IfMatch = None,
                        principal: Principal = require(permissions.CARE_MANAGE)) -> TemplatePublic:
-    """One wording per dealer, purpose, channel and language: putting it again replaces it."""
+    """One wording per dealer, purpose, channel and language: putting it again replaces it. If-Match names
+    the wording's `version` as the list shows it, quoted (`"3"`); for a wording the dealer does not have yet,
+    `"0"` or `*`."""
     dealer = write_dealer(principal, data.dealer_id)
     async with session.begin():
-        return TemplatePublic.model_validate(await handlers.put_template(session, dealer, data))
+        saved = TemplatePublic.model_validate(await handlers.put_template(session, dealer, data, if_match))
+    tag(response, saved.version)
+    return saved

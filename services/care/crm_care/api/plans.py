@@ -3,10 +3,9 @@
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
-from crm_care import repository
-from crm_care.api.common import BAD_CURSOR, NOT_FOUND, PREFIX, position_after, write_dealer
+from crm_care.api.common import BAD_CURSOR, FORBIDDEN, NOT_FOUND, PREFIX, position_after, write_dealer
 from crm_care.handlers import plans as handlers
 from crm_care.handlers import scheduler
 from crm_care.models.plans import ContactPolicy, DryRunPublic, PlannedAction, PlanPublic, PlanUpdate
@@ -14,6 +13,8 @@ from crm_contracts import permissions
 from crm_kit.auth import Principal, require
 from crm_kit.db import SessionDep
 from crm_kit.pagination import Cursor, Limit, Page, encode_cursor
+from crm_kit.responses import problems
+from crm_kit.versioning import IfMatch, tag
 
 router = APIRouter(prefix=f"{PREFIX}", tags=["care plans"])
 DealerQuery = Annotated[str | None, Query(description="Needed when you work for more than one dealer")]
@@ -27,18 +28,23 @@ async def list_plans(session: SessionDep, dealer_id: DealerQuery = None,
     dealer = write_dealer(principal, dealer_id, "query")
     after = position_after(cursor, str)
     async with session.begin():
-        found = await repository.dealer_plans(session, dealer)
-    rules = sorted(rule for rule in found if after is None or rule > after[0])
-    items = [PlanPublic(rule=rule, params=found[rule]) for rule in rules[:limit]]
-    return Page(items=items, next_cursor=encode_cursor(items[-1].rule) if len(rules) > limit else None)
+        found = await handlers.all_plans(session, dealer)
+    following = [plan for plan in found if after is None or plan.rule > after[0]]
+    items = following[:limit]
+    return Page(items=items, next_cursor=encode_cursor(items[-1].rule) if len(following) > limit else None)
 
 
-@router.put("/plans/{rule}")
-async def update_plan(rule: str, data: PlanUpdate, session: SessionDep, dealer_id: DealerQuery = None,
+@router.put("/plans/{rule}", responses={**FORBIDDEN, **problems(412, 428)})
+async def update_plan(rule: str, data: PlanUpdate, session: SessionDep, response: Response,
+                      dealer_id: DealerQuery = None, if_match: IfMatch = None,
                       principal: Principal = require(permissions.CARE_MANAGE)) -> PlanPublic:
+    """If-Match names the plan's ETag (its `version`, quoted): `"0"` (or `*`) while the dealer kept the
+    defaults."""
     dealer = write_dealer(principal, dealer_id, "query")
     async with session.begin():
-        return await handlers.update_plan(session, dealer, rule, data)
+        saved = await handlers.update_plan(session, dealer, rule, data, if_match)
+    tag(response, saved.version)
+    return saved
 
 
 @router.get("/plans/dry-run")
@@ -58,18 +64,36 @@ async def dry_run(request: Request, dealer_id: DealerQuery = None,
                                                critical=o.critical, variables=o.variables) for o in actions])
 
 
+@router.get("/plans/{rule}", responses={**FORBIDDEN, **NOT_FOUND})
+async def get_plan(rule: str, session: SessionDep, response: Response, dealer_id: DealerQuery = None,
+                   principal: Principal = require(permissions.CARE_READ)) -> PlanPublic:
+    """One rule with the dealer's parameters, and the ETag a change names (`"0"`: the defaults)."""
+    dealer = write_dealer(principal, dealer_id, "query")
+    async with session.begin():
+        found = await handlers.plan(session, dealer, rule)
+    tag(response, found.version)
+    return found
+
+
 @router.get("/contact-policy/{dealer_id}", responses=NOT_FOUND)
-async def get_contact_policy(dealer_id: str, session: SessionDep,
+async def get_contact_policy(dealer_id: str, session: SessionDep, response: Response,
                              principal: Principal = require(permissions.CARE_READ)) -> ContactPolicy:
+    """With the ETag a change names: `"0"` while the dealer has the defaults."""
     dealer = write_dealer(principal, dealer_id, "path")
     async with session.begin():
-        return await handlers.contact_policy(session, dealer)
+        policy, version = await handlers.contact_policy(session, dealer)
+    tag(response, version)
+    return policy
 
 
-@router.put("/contact-policy/{dealer_id}", responses=NOT_FOUND)
-async def set_contact_policy(dealer_id: str, data: ContactPolicy, session: SessionDep,
+@router.put("/contact-policy/{dealer_id}", responses={**NOT_FOUND, **problems(412, 428)})
+async def set_contact_policy(dealer_id: str, data: ContactPolicy, session: SessionDep, response: Response,
+                             if_match: IfMatch = None,
                              principal: Principal = require(permissions.CARE_MANAGE)) -> ContactPolicy:
-    """Quiet hours in the dealer's time zone (start == end: none) and the cap across care, surveys and marketing."""
+    """Quiet hours in the dealer's time zone (start == end: none) and the cap across care, surveys and marketing.
+    If-Match names the ETag GET showed: `"0"` (or `*`) while the defaults hold."""
     dealer = write_dealer(principal, dealer_id, "path")
     async with session.begin():
-        return await handlers.set_contact_policy(session, dealer, data)
+        version = await handlers.set_contact_policy(session, dealer, data, if_match)
+    tag(response, version)
+    return data

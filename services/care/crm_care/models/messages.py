@@ -56,6 +56,7 @@ templates = sa.Table(
     sa.Column("body", sa.Text, nullable=False),
     sa.Column("provider_template", sa.Text),
     sa.Column("updated_at", TZ, nullable=False, server_default=sa.func.now()),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),  # the ETag a change names
 )
 
 
@@ -107,3 +108,4 @@ class TemplatePublic(BaseModel):
     body: str
     provider_template: str | None
     updated_at: datetime
+    version: int = Field(description="Send it back quoted in If-Match to change this wording")

@@ -19,6 +19,7 @@ dealers = sa.Table(
     sa.Column("quiet_end", sa.Time, nullable=False, server_default="09:00"),
     sa.Column("cap", sa.Integer, nullable=False, server_default="2"),
     sa.Column("cap_days", sa.Integer, nullable=False, server_default="7"),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),  # the ETag a change names
 )
 
 
@@ -28,6 +29,7 @@ plans = sa.Table(
     sa.Column("rule", sa.Text, primary_key=True),
     sa.Column("params", JSONB, nullable=False),
     sa.Column("updated_at", TZ, nullable=False, server_default=sa.func.now()),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),  # the ETag a change names
 )
 
 
@@ -71,6 +73,7 @@ class PlanUpdate(BaseModel):
 class PlanPublic(BaseModel):
     rule: str = Field(description="e.g. first_service_due, birthday_greeting")
     params: dict[str, Any] = Field(description="The dealer's parameters over the defaults, `enabled` among them")
+    version: int = Field(0, description="As the plan's ETag says; 0 while the dealer kept the defaults")
 
 
 class ContactPolicy(BaseModel):

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from crm_care.models import messages, templates
-from crm_care.repository import one, rows, scoped, upsert
+from crm_care.repository import one, rows, scoped
 
 SHOWN = [c for c in messages.c if c.name != "variables"]
 TEMPLATE_KEY = ["dealer_id", "purpose", "channel", "language"]
@@ -37,6 +37,5 @@ async def templates_page(session: AsyncSession, dealer_id: str, after: tuple[str
                       .limit(limit + 1))
 
 
-async def save_template(session: AsyncSession, values: dict) -> sa.Row:
-    await upsert(session, templates, TEMPLATE_KEY, values)
-    return await one(session, sa.select(templates).where(*(templates.c[k] == values[k] for k in TEMPLATE_KEY)))
+async def template(session: AsyncSession, key: dict) -> sa.Row | None:
+    return await one(session, sa.select(templates).where(*(templates.c[k] == key[k] for k in TEMPLATE_KEY)))

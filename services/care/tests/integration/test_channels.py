@@ -20,7 +20,7 @@ from crm_customer.main import create_app as create_customer_app
 from crm_customer.settings import CustomerSettings
 from crm_devstack.pytest_plugin import eventually, running
 
-from .conftest import free_port, now, serving
+from .conftest import edited, free_port, now, serving
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -78,8 +78,8 @@ async def test_email_and_signed_sms_arrive_and_the_policy_holds_back_the_rest(
         quiet = {"quiet_start": (local - timedelta(hours=1)).strftime("%H:00"),
                  "quiet_end": (local + timedelta(hours=2)).strftime("%H:00")}
         for dealer, policy in (("D1", {"quiet_start": "00:00", "quiet_end": "00:00"}), ("DQ", quiet)):
-            answer = await care.put(f"/api/v1/care/contact-policy/{dealer}", headers=auth(dealers=["D1", "DQ"]),
-                                    json={**policy, "cap": 2, "cap_days": 7})
+            answer = await edited(care, f"/api/v1/care/contact-policy/{dealer}", auth(dealers=["D1", "DQ"]),
+                                  {**policy, "cap": 2, "cap_days": 7})
             assert answer.status_code == 200, answer.text
         for customer, purpose, channel, dealer in ((emailed, "care", "email", "D1"), (texted, "care", "sms", "D1"),
                                                    (surveyed, "survey", "sms", "D1"), (night_owl, "care", "sms", "DQ"),

@@ -7,7 +7,7 @@ from crm_care.domain.calendar import solar_to_lunar
 from crm_contracts.events.customer import CustomerRegistered, VehicleRegistered, VisitRecorded
 from crm_devstack.pytest_plugin import eventually
 
-from .conftest import now
+from .conftest import edited, now
 
 
 async def test_dry_run_shows_what_the_plans_would_do_and_plans_can_change(care, auth, publish):
@@ -41,8 +41,8 @@ async def test_dry_run_shows_what_the_plans_would_do_and_plans_can_change(care, 
     renewal = (now() + timedelta(days=10)).date().isoformat()  # 30 days before the expiry
     assert ("insurance_renewal", renewal) in rules
 
-    changed = await care.put("/api/v1/care/plans/insurance_renewal", headers=manager,
-                             json={"params": {"days_before": [45, 7]}})
+    changed = await edited(care, "/api/v1/care/plans/insurance_renewal", manager,
+                           {"params": {"days_before": [45, 7]}})
     assert changed.status_code == 200 and changed.json()["rule"] == "insurance_renewal"
     assert changed.json()["params"]["days_before"] == [45, 7]
     answer = (await care.get("/api/v1/care/plans/dry-run", params={"days": 20}, headers=manager)).json()
@@ -65,8 +65,7 @@ async def test_dry_run_shows_what_the_plans_would_do_and_plans_can_change(care, 
 async def test_follow_up_calls_are_queued_and_worked_with_an_outcome(care, auth, publish, care_events):
     customer, vehicle = uuid.uuid4(), uuid.uuid4()
     # a call is made up to 3 days after its day by default; this dealer still calls a week late
-    widened = await care.put("/api/v1/care/plans/service_follow_up", headers=auth(),
-                             json={"params": {"window_days": 10}})
+    widened = await edited(care, "/api/v1/care/plans/service_follow_up", auth(), {"params": {"window_days": 10}})
     assert widened.status_code == 200, widened.text
     await publish(VisitRecorded(visit_id=uuid.uuid4(), customer_id=customer, vehicle_id=vehicle, dealer_id="D1",
                                 kind="service", subkind="repair", visited_on=(now() - timedelta(days=8)).date(),

@@ -10,7 +10,7 @@ from crm_care.main import create_app
 from crm_contracts.events.customer import VehicleRegistered, VisitRecorded
 from crm_devstack.pytest_plugin import eventually, running
 
-from .conftest import now
+from .conftest import edited, now
 
 DELIVERIES = 15  # each brings two 回访 calls (day 1 and day 3)
 
@@ -39,8 +39,8 @@ async def test_scheduler_survives_a_restart_and_a_second_replica_without_losing_
     first = create_app(settings)
     async with running(first) as care:
         # deliveries 20 days old, so that every call is already due: this dealer still makes them
-        widened = await care.put("/api/v1/care/plans/delivery_follow_up", headers=auth(),
-                                 json={"params": {"window_days": 30}})
+        widened = await edited(care, "/api/v1/care/plans/delivery_follow_up", auth(),
+                               {"params": {"window_days": 30}})
         assert widened.status_code == 200, widened.text
         for event in deliveries:
             await publish(event, service="customer", subject=event.customer_id)

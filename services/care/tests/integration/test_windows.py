@@ -15,7 +15,7 @@ from crm_contracts.events.customer import CustomerRegistered, VehicleRegistered,
 from crm_contracts.events.segmentation import FirstServiceLost
 from crm_devstack.pytest_plugin import eventually, running
 
-from .conftest import now
+from .conftest import edited, now
 
 
 async def actions_of(app, customer: uuid.UUID) -> list:
@@ -50,8 +50,8 @@ async def test_follow_up_calls_only_for_visits_still_due_and_the_window_is_the_d
         assert call.variables["visit_id"] == str(recent.visit_id)
         assert [a.rule for a in await actions_of(app, customer)] == ["service_follow_up"]
 
-        widened = await care.put("/api/v1/care/plans/service_follow_up", headers=auth(),
-                                 json={"params": {"window_days": 60}})
+        widened = await edited(care, "/api/v1/care/plans/service_follow_up", auth(),
+                               {"params": {"window_days": 60}})
         assert widened.status_code == 200 and widened.json()["params"]["window_days"] == 60
         month_old = visit(customer, vehicle, "service", "repair", today - timedelta(days=30), 31_000)
         await publish(month_old, service="customer", subject=customer)
