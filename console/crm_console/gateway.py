@@ -107,8 +107,9 @@ class Gateway:
         response = await self._send("PATCH", path, token, json=body, headers={"If-Match": if_match})
         return response.json(), response.headers.get("ETag")
 
-    async def put(self, path: str, token: str, body: dict) -> Any:
-        response = await self._send("PUT", path, token, json=body)
+    async def put(self, path: str, token: str, body: dict, if_match: str) -> Any:
+        """A change made only if nobody changed the resource since `if_match` was read (412 Refused otherwise)."""
+        response = await self._send("PUT", path, token, json=body, headers={"If-Match": if_match})
         return response.json() if response.content else None
 
     async def exchange(self, method: str, path: str, token: str, body: dict | None = None,

@@ -109,9 +109,13 @@ async def survey_link(stack: Stack, dealer: str, *, language: str = "zh-CN", nam
     """
     headers = await admin_headers(stack)
     async with httpx.AsyncClient(base_url=stack.url("gateway"), headers=headers, timeout=15) as client:
-        settings = await client.put(f"/api/v1/surveys/settings/{dealer}", json={"csi_delay_hours": 0})
+        current = await client.get(f"/api/v1/surveys/settings/{dealer}")
+        settings = await client.put(f"/api/v1/surveys/settings/{dealer}", json={"csi_delay_hours": 0},
+                                    headers={"If-Match": current.headers["ETag"]})
         assert settings.status_code == 200, settings.text
+        current = await client.get(f"/api/v1/care/contact-policy/{dealer}")
         policy = await client.put(f"/api/v1/care/contact-policy/{dealer}",
+                                  headers={"If-Match": current.headers["ETag"]},
                                   json={"quiet_start": "00:00", "quiet_end": "00:00", "cap": 100, "cap_days": 1})
         assert policy.status_code == 200, policy.text
         mobile = f"139{random.randint(0, 99_999_999):08d}"

@@ -91,8 +91,11 @@ async def template_versions(gateway: Gateway, viewer: Viewer, template_id: str) 
     return await gateway.get(f"/api/v1/surveys/templates/{template_id}/versions", viewer.token)
 
 
-async def save_and_publish(gateway: Gateway, viewer: Viewer, template_id: str, definition: dict) -> dict:
-    """The change as the draft (a new draft version when the newest is published), then that version published."""
-    draft = await gateway.put(f"/api/v1/surveys/templates/{template_id}", viewer.token, {"definition": definition})
+async def save_and_publish(gateway: Gateway, viewer: Viewer, template_id: str, definition: dict,
+                           started_from: dict) -> dict:
+    """The change as the draft (a new draft version when the newest is published), then that version published;
+    only onto `started_from`, the newest version the editor checked (412 Refused when a colleague saved since)."""
+    draft = await gateway.put(f"/api/v1/surveys/templates/{template_id}", viewer.token, {"definition": definition},
+                              if_match=f'"{started_from["revision"]}"')
     return await gateway.post(f"/api/v1/surveys/templates/{template_id}/versions/{draft['version']}/publish",
                               viewer.token, {})

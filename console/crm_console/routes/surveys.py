@@ -165,8 +165,10 @@ async def template_change(request: Request, viewer: ViewerDep, template_id: uuid
         return await _editor(request, viewer, template_id, 409, definition=definition, conflict=True,
                              stamp=shape.definition_stamp(current))
     try:
-        published = await save_and_publish(request.app.state.gateway, viewer, str(template_id), definition)
-    except Refused:
+        published = await save_and_publish(request.app.state.gateway, viewer, str(template_id), definition, current)
+    except Refused as refused:
+        if refused.status in (412, 428):  # a colleague saved between the check above and this change
+            return await _editor(request, viewer, template_id, 409, definition=definition, conflict=True)
         return await _editor(request, viewer, template_id, 422, definition=definition, refused=True,
                              stamp=form.get("stamp", ""))
     return RedirectResponse(f"/console/surveys/templates/{template_id}?published={published['version']}",

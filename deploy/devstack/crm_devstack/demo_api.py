@@ -42,10 +42,13 @@ class DemoClient:
     def configure_dealer(self) -> None:
         """The demo dealer surveys a repair order as soon as it closes and sends at any hour, so what the
         last days' visits cause is there when `make run` says it is ready, whatever the time of day."""
-        self.client.put(f"/api/v1/surveys/settings/{DEMO_DEALER}", headers=self.headers,
-                        json={"csi_delay_hours": 0}).raise_for_status()
-        self.client.put(f"/api/v1/care/contact-policy/{DEMO_DEALER}", headers=self.headers,
-                        json={"quiet_start": "00:00", "quiet_end": "00:00"}).raise_for_status()
+        self._change(f"/api/v1/surveys/settings/{DEMO_DEALER}", {"csi_delay_hours": 0})
+        self._change(f"/api/v1/care/contact-policy/{DEMO_DEALER}", {"quiet_start": "00:00", "quiet_end": "00:00"})
+
+    def _change(self, path: str, body: dict) -> None:
+        """Read, then put the change with the ETag read, as every settings change is made."""
+        etag = checked(self.client.get(path, headers=self.headers)).headers["ETag"]
+        checked(self.client.put(path, json=body, headers={**self.headers, "If-Match": etag}))
 
     def run_import(self, kind: str, rows: list[dict]) -> dict:
         started = self.client.post("/api/v1/imports", params={"kind": kind, "dealer_id": DEMO_DEALER},
