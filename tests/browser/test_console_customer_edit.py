@@ -91,6 +91,13 @@ async def test_an_edit_is_saved_and_a_stale_one_shows_both_versions_to_re_apply(
     await expect(page.get_by_role("status").filter(has_text="已保存修改。")).to_be_visible(**SUBMIT)
     await expect(contact(page)).to_contain_text(spoken(later_mobile))
     await expect(contact(page)).to_contain_text("天津")  # the colleague's change is kept
+
+    await page.get_by_role("link", name="记录同意（满意度调查·短信）").click()
+    await expect(page.get_by_text("记录后，可以通过短信就“满意度调查”联系这位客户。")).to_be_visible()
+    await page.get_by_label("客户在哪里表达的意愿").fill("展厅纸质表格")
+    await page.get_by_role("button", name="确认记录同意").click()
+    await expect(page.get_by_role("status").filter(has_text="已记录授权变更。")).to_be_visible(**SUBMIT)
+    await expect(page.get_by_role("link", name="撤回（满意度调查·短信）")).to_be_visible()
     assert desktop.requests.outside(gateway) == []
 
 
