@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from crm_care.domain.cases import MoveRefused
 from crm_care.handlers import surveys, work
 from crm_care.handlers.common import visible
-from crm_care.models.cases import CaseMove, CasePublic, RescueCreate
+from crm_care.models.cases import CaseCreate, CaseMove, CasePublic, RescueCreate
 from crm_care.repository import work as rows
 from crm_kit.auth import Principal
 from crm_kit.problems import Problem, field_error, invalid
@@ -24,24 +24,41 @@ async def visible_case(session: AsyncSession, principal: Principal, case_id: uui
     return visible(principal, await rows.case(session, case_id), "case")
 
 
-async def open_by_hand(session: AsyncSession, dealer_id: str, customer_id: uuid.UUID, summary: str,
+async def open_by_hand(session: AsyncSession, principal: Principal, dealer_id: str, data: CaseCreate,
                        idempotency_key: str | None) -> sa.Row:
-    """The same Idempotency-Key again answers the case the first request opened."""
-    case_id = await surveys.open_case(session, dealer_id=dealer_id, customer_id=customer_id, source="manual",
-                                      summary=summary, idempotency_key=idempotency_key)
-    if case_id is None:
-        return await rows.case_by_key(session, dealer_id, idempotency_key)
-    return await rows.case(session, case_id)
+    """The same Idempotency-Key again answers the case the first request opened; a hot alert that has its
+    case already (opened by the survey's event or by a colleague) answers 409 naming it."""
+    case_id = await surveys.open_case(session, dealer_id=dealer_id, customer_id=data.customer_id,
+                                      source="hot_alert" if data.alert_id else "manual", summary=data.summary,
+                                      alert_id=data.alert_id, idempotency_key=idempotency_key,
+                                      actor=principal.subject)
+    if case_id is not None:
+        return await rows.case(session, case_id)
+    if idempotency_key and (retried := await rows.case_by_key(session, dealer_id, idempotency_key)):
+        return retried
+    existing = visible(principal, await rows.case_by_alert(session, data.alert_id), "case")
+    raise Problem(409, "Conflict", "The hot alert has its case already.", case_id=str(existing.id))
+
+
+async def actions_of(session: AsyncSession, principal: Principal, case_id: uuid.UUID) -> list[sa.Row]:
+    await visible_case(session, principal, case_id)
+    return await rows.case_log(session, case_id)
 
 
 async def move(session: AsyncSession, principal: Principal, case_id: uuid.UUID, data: CaseMove) -> sa.Row:
     if data.action == "resolve" and not data.resolution:
         raise invalid(field_error("body", "resolution", "say how the complaint was resolved"))
+    if data.action == "note" and not (data.note or "").strip():
+        raise invalid(field_error("body", "note", "say what was done or said"))
     case = await visible_case(session, principal, case_id)
-    try:
-        await work.move_case(session, case, data.action, data.resolution, data.resolution_confirmed)
-    except MoveRefused as error:
-        raise Problem(409, "Conflict", str(error)) from error
+    if data.action != "note":
+        try:
+            await work.move_case(session, case, data.action, data.resolution, data.resolution_confirmed)
+        except MoveRefused as error:
+            raise Problem(409, "Conflict", str(error)) from error
+    note = data.resolution if data.action == "resolve" else data.note
+    await rows.record_case_action(session, case_id=case.id, dealer_id=case.dealer_id, action=data.action,
+                                  actor=principal.subject, at=datetime.now(UTC), note=note)
     return await rows.case(session, case_id)
 
 

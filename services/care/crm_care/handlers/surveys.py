@@ -21,13 +21,17 @@ async def invitation_created(session: AsyncSession, event: SurveyInvitationCreat
                         due_on=event.send_at.date(), action="message", customer_id=event.customer_id,
                         dealer_id=event.dealer_id, purpose="survey",
                         variables={"link": event.link_path, "survey_kind": event.survey_kind,
-                                   "language": event.language, "expires_at": event.expires_at.isoformat()})
+                                   "language": event.language, "expires_at": event.expires_at.isoformat(),
+                                   "invitation_id": str(event.invitation_id),
+                                   "visit_id": str(event.visit_id) if event.visit_id else None})
     await repository.store_occasions(session, [occasion], {occasion.key: event.send_at})
+    if event.visit_id:
+        await work.link_invitation(session, event.invitation_id, event.visit_id)
 
 
 async def open_case(session: AsyncSession, *, dealer_id: str, customer_id: uuid.UUID, source: str, summary: str,
                     alert_id: uuid.UUID | None = None, first_contact_hours: int = 24,
-                    idempotency_key: str | None = None) -> uuid.UUID | None:
+                    idempotency_key: str | None = None, actor: str | None = None) -> uuid.UUID | None:
     """A case and its first-contact call; a hot alert seen again (or a retried request) opens nothing new."""
     now = datetime.now(UTC)
     case_id = uuid.uuid4()
@@ -37,6 +41,8 @@ async def open_case(session: AsyncSession, *, dealer_id: str, customer_id: uuid.
             state="open", summary=summary, first_contact_due=first_contact, opened_at=now,
             idempotency_key=idempotency_key):
         return None
+    await work.record_case_action(session, case_id=case_id, dealer_id=dealer_id, action="opened", actor=actor,
+                                  at=now)
     await create_task(session, dealer_id=dealer_id, customer_id=customer_id, kind="call", role="cs_survey",
                       reason="complaint_follow_up", priority="urgent", due_at=first_contact, case_id=case_id)
     await stage_event(session, ComplaintOpened(case_id=case_id, customer_id=customer_id, dealer_id=dealer_id,

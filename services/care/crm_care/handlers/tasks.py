@@ -1,6 +1,7 @@
 """Staff tasks by hand: create, assign, complete (the rules of completing live in handlers.work)."""
 
 import uuid
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -35,4 +36,9 @@ async def complete(session: AsyncSession, principal: Principal, task_id: uuid.UU
     if task.status != "open":
         raise Problem(409, "Conflict", f"The task is {task.status} already.")
     await work_handlers.complete_task(session, task, data.outcome, data.notes)
+    if task.case_id:
+        case = await work.case(session, task.case_id)
+        await work.record_case_action(session, case_id=case.id, dealer_id=case.dealer_id, action="contacted",
+                                      actor=principal.subject, at=datetime.now(UTC),
+                                      note=data.notes or data.outcome)
     return await work.task(session, task_id)

@@ -31,6 +31,20 @@ cases = sa.Table(
 )
 
 
+# Who did what to a case, and when: the case's own columns keep only the latest of each moment.
+case_actions = sa.Table(
+    "care_case_actions", metadata,
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("case_id", UUID(as_uuid=True), sa.ForeignKey("care_cases.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("dealer_id", sa.Text, nullable=False),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("actor", sa.Text),
+    sa.Column("note", sa.Text),
+    sa.Column("at", TZ, nullable=False),
+    sa.Index("care_case_actions_case", "case_id", "at"),
+)
+
+
 rescues = sa.Table(
     "care_rescues", metadata,
     sa.Column("id", UUID(as_uuid=True), primary_key=True),
@@ -55,13 +69,15 @@ class CaseCreate(BaseModel):
     customer_id: uuid.UUID
     dealer_id: str | None = None
     summary: str = Field(min_length=1, max_length=2000)
+    alert_id: uuid.UUID | None = Field(None, description="The survey's hot alert the case answers: one case each")
 
 
 class CaseMove(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    action: Literal["start", "resolve", "close", "reopen", "escalate"]
+    action: Literal["start", "resolve", "close", "reopen", "escalate", "note"]
     resolution: str | None = Field(None, max_length=2000)
+    note: str | None = Field(None, max_length=2000, description="What was done or said; `note` needs it")
     resolution_confirmed: bool = Field(False, description="The customer confirmed the resolution (to close)")
 
 
@@ -83,6 +99,21 @@ class CasePublic(BaseModel):
     opened_at: datetime
     resolved_at: datetime | None
     closed_at: datetime | None
+
+
+CaseActionKind = Literal["opened", "contacted", "start", "resolve", "close", "reopen", "escalate", "note"]
+
+
+class CaseActionPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    action: CaseActionKind = Field(description="`opened` and `contacted` (its first-contact call done) are care's "
+                                               "own; the others are the moves staff made")
+    actor: str | None = Field(description="The user who did it; none when a survey's hot alert opened the case")
+    note: str | None = Field(description="The resolution, or the note, in the staff's words")
+    at: datetime
 
 
 class RescueCreate(BaseModel):

@@ -30,6 +30,7 @@ tasks = sa.Table(
     sa.Column("action_id", UUID(as_uuid=True), unique=True),
     sa.Column("case_id", UUID(as_uuid=True)),
     sa.Column("rescue_id", UUID(as_uuid=True)),
+    sa.Column("invitation_id", UUID(as_uuid=True)),
     sa.Column("created_at", TZ, nullable=False),
     sa.Column("completed_at", TZ),
     sa.Index("care_tasks_queue", "dealer_id", "role", "status", "due_at"),
@@ -85,5 +86,7 @@ class TaskPublic(BaseModel):
     action_id: uuid.UUID | None
     case_id: uuid.UUID | None
     rescue_id: uuid.UUID | None
+    invitation_id: uuid.UUID | None = Field(
+        description="The survey invitation a 回访 call reads out: its questionnaire, answered by phone")
     created_at: datetime
     completed_at: datetime | None

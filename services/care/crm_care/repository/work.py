@@ -4,10 +4,10 @@ import uuid
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import UUID, insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from crm_care.models import cases, rescues, tasks, vehicles
+from crm_care.models import actions, case_actions, cases, rescues, tasks, vehicles
 from crm_care.repository import one, rows, update
 from crm_kit.pagination import oldest_first
 
@@ -29,8 +29,31 @@ async def tasks_page(session: AsyncSession, dealer_filter, *, filters: dict, ove
                                             dealer_column=tasks.c.dealer_id, dealers=dealer_filter))
 
 
+FOLLOW_UP_RULES = ("delivery_follow_up", "service_follow_up")
+
+
+def _invitation_of_call(action_id: uuid.UUID):
+    """The survey invitation of the visit a 回访 call follows up, when the survey service sent one already."""
+    call, invitation = actions.alias("call"), actions.alias("invitation")
+    return (sa.select(sa.cast(invitation.c.variables["invitation_id"].astext, UUID(as_uuid=True)))
+            .where(call.c.id == action_id, call.c.rule.in_(FOLLOW_UP_RULES),
+                   invitation.c.rule == "survey_invitation",
+                   invitation.c.variables["visit_id"].astext == call.c.variables["visit_id"].astext)
+            .order_by(invitation.c.created_at.desc()).limit(1).scalar_subquery())
+
+
 async def insert_task(session: AsyncSession, **values) -> None:
+    if values.get("action_id") and "invitation_id" not in values:
+        values["invitation_id"] = _invitation_of_call(values["action_id"])
     await session.exec(sa.insert(tasks).values(**values))
+
+
+async def link_invitation(session: AsyncSession, invitation_id: uuid.UUID, visit_id: uuid.UUID) -> None:
+    """An invitation arriving after its visit's 回访 calls were queued: those calls read it out too."""
+    calls = sa.select(actions.c.id).where(actions.c.rule.in_(FOLLOW_UP_RULES),
+                                          actions.c.variables["visit_id"].astext == str(visit_id))
+    await update(session, tasks, sa.and_(tasks.c.action_id.in_(calls), tasks.c.invitation_id.is_(None)),
+                 invitation_id=invitation_id)
 
 
 async def case(session: AsyncSession, case_id: uuid.UUID) -> sa.Row | None:
@@ -40,6 +63,10 @@ async def case(session: AsyncSession, case_id: uuid.UUID) -> sa.Row | None:
 async def case_by_key(session: AsyncSession, dealer_id: str, idempotency_key: str) -> sa.Row | None:
     return await one(session, sa.select(cases).where(cases.c.dealer_id == dealer_id,
                                                      cases.c.idempotency_key == idempotency_key))
+
+
+async def case_by_alert(session: AsyncSession, alert_id: uuid.UUID) -> sa.Row | None:
+    return await one(session, sa.select(cases).where(cases.c.alert_id == alert_id))
 
 
 async def insert_case(session: AsyncSession, **values) -> bool:
@@ -57,6 +84,17 @@ async def cases_page(session: AsyncSession, dealer_filter, *, customer_id: uuid.
         query = query.where(cases.c.state == state)
     return await rows(session, oldest_first(query, (cases.c.opened_at, cases.c.id), after, limit,
                                             dealer_column=cases.c.dealer_id, dealers=dealer_filter))
+
+
+async def record_case_action(session: AsyncSession, *, case_id: uuid.UUID, dealer_id: str, action: str,
+                             actor: str | None, at: datetime, note: str | None = None) -> None:
+    await session.exec(sa.insert(case_actions).values(id=uuid.uuid4(), case_id=case_id, dealer_id=dealer_id,
+                                                      action=action, actor=actor, note=note, at=at))
+
+
+async def case_log(session: AsyncSession, case_id: uuid.UUID) -> list[sa.Row]:
+    return await rows(session, sa.select(case_actions).where(case_actions.c.case_id == case_id)
+                      .order_by(case_actions.c.at, case_actions.c.id))
 
 
 async def rescue(session: AsyncSession, rescue_id: uuid.UUID) -> sa.Row | None:
