@@ -9,6 +9,7 @@ from crm_kit.auth import Principal, require
 from crm_kit.db import SessionDep
 from crm_kit.pagination import Cursor, Limit, Page, page_of, position_after
 from crm_kit.responses import problems
+from crm_kit.versioning import IfMatch, tag
 from crm_segmentation.handlers import segments as handlers
 from crm_segmentation.models.segments import (
     MemberPublic,
@@ -19,6 +20,7 @@ from crm_segmentation.models.segments import (
     Segment,
     SegmentCreate,
     SegmentPublic,
+    SegmentUpdate,
 )
 from crm_segmentation.repository import segments as repository
 
@@ -34,6 +36,7 @@ async def create_segment(data: SegmentCreate, session: SessionDep, response: Res
                          principal: Principal = require(permissions.SEGMENTS_WRITE)) -> SegmentPublic:
     segment, members = await handlers.create_segment(session, principal, data)
     response.headers["Location"] = f"{router.prefix}/{segment.id}"
+    tag(response, segment.version)
     return public(segment, members)
 
 
@@ -52,11 +55,26 @@ async def list_segments(session: SessionDep, limit: Limit = 50, cursor: Cursor =
     return page_of([public(s, n) for s, n in rows], limit, lambda s: (s.id,))
 
 
-@router.get("/{segment_id}", response_model=SegmentPublic)
-async def get_segment(segment_id: uuid.UUID, session: SessionDep,
+@router.get("/{segment_id}", response_model=SegmentPublic, responses=problems(404))
+async def get_segment(segment_id: uuid.UUID, session: SessionDep, response: Response,
                       principal: Principal = require(permissions.PROFILES_READ)) -> SegmentPublic:
+    """The ETag (and `version`) to send back as If-Match when editing it."""
     segment = await handlers.visible_segment(session, principal, segment_id)
+    tag(response, segment.version)
     return public(segment, await repository.member_count(session, segment.id))
+
+
+@router.put("/{segment_id}", response_model=SegmentPublic, responses=problems(404, 409, 412, 428))
+async def update_segment(segment_id: uuid.UUID, data: SegmentUpdate, session: SessionDep, response: Response,
+                         if_match: IfMatch = None,
+                         principal: Principal = require(permissions.SEGMENTS_WRITE)) -> SegmentPublic:
+    """Replace the name, description and (dynamic segments) filter. A dynamic segment's members are worked
+    out again before the answer, which carries the new count; those who enter or leave get
+    `crm.segment.entered` / `crm.segment.exited` events. 428 without If-Match, 412 when the segment changed
+    since the ETag was read (the problem names the current one), 409 when the name is another segment's."""
+    segment, members = await handlers.update_segment(session, principal, segment_id, data, if_match)
+    tag(response, segment.version)
+    return public(segment, members)
 
 
 @router.delete("/{segment_id}", status_code=204)

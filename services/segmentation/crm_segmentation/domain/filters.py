@@ -5,7 +5,12 @@
                       {"not": {"field": "value_type", "op": "eq", "value": "abandon"}}]}]}
 
 Leaves compare one field with a value; `all`, `any` and `not` combine them. A missing field value
-(None) matches only `is_null` / `eq null`.
+(None) matches only `is_null` / `eq null`. `between` takes `[low, high]`, both ends included.
+
+`vehicle_age_years` (车龄, whole years since delivery, 10 meaning ten and older as in the KPIs) is a field of
+the customer's vehicles, not of the profile: a leaf on it matches when any one vehicle satisfies it, so
+`between [3, 5]` finds an owner of a car aged 3 to 5 even if another car of theirs is new. `is_null`
+matches a customer with no vehicle of known age.
 """
 
 import operator
@@ -20,11 +25,12 @@ FIELDS: dict[str, type] = {
     "recency_score": int, "frequency_score": int, "monetary_score": int, "rfm_segment": str, "rfm_type": str,
     "abc_class": str, "clv": float, "clv_manual": float, "p_alive": float, "expected_visits_12m": float,
     "value_type": str, "lifecycle_stage": str, "retention_status": str, "churn_risk": str,
-    "first_service_status": str,
+    "first_service_status": str, "vehicle_age_years": int,
 }
+VEHICLE_FIELDS = frozenset({"vehicle_age_years"})  # the view holds a list: one value per vehicle
 COMPARISONS = {"eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "le": operator.le, "gt": operator.gt,
                "ge": operator.ge}
-OPERATORS = {*COMPARISONS, "in", "not_in", "is_null", "not_null"}
+OPERATORS = {*COMPARISONS, "between", "in", "not_in", "is_null", "not_null"}
 MAX_DEPTH = 8
 
 
@@ -59,6 +65,10 @@ def _validate_leaf(leaf: dict, pointer: str) -> list[tuple[str, str]]:
     values = value if op in ("in", "not_in") else [value]
     if op in ("in", "not_in") and not isinstance(value, list):
         return [(f"{pointer}/value", "a list for in / not_in")]
+    if op == "between":
+        if not isinstance(value, list) or len(value) != 2 or None in value:
+            return [(f"{pointer}/value", "[low, high] for between")]
+        values = value
     for item in values:
         if item is None and op in ("eq", "ne"):
             continue
@@ -83,15 +93,24 @@ def _coerce(kind: type, value: Any) -> Any:
 
 
 def matches(tree: dict, profile: dict[str, Any]) -> bool:
-    """Evaluate a validated tree against one profile's fields."""
+    """Evaluate a validated tree against one profile's fields (a list of values for a vehicle field)."""
     if "all" in tree:
         return all(matches(child, profile) for child in tree["all"])
     if "any" in tree:
         return any(matches(child, profile) for child in tree["any"])
     if "not" in tree:
         return not matches(tree["not"], profile)
+    field = tree["field"]
+    if field in VEHICLE_FIELDS:
+        known = [value for value in profile.get(field) or [] if value is not None]
+        if tree["op"] == "is_null":
+            return not known
+        return any(_leaf(tree, value) for value in known)
+    return _leaf(tree, profile.get(field))
+
+
+def _leaf(tree: dict, actual: Any) -> bool:
     field, op = tree["field"], tree["op"]
-    actual = profile.get(field)
     if op == "is_null":
         return actual is None
     if op == "not_null":
@@ -107,4 +126,7 @@ def matches(tree: dict, profile: dict[str, Any]) -> bool:
         return op == "ne"
     if kind is float:
         actual = float(actual)
+    if op == "between":
+        low, high = (_coerce(kind, v) for v in expected)
+        return low <= actual <= high
     return COMPARISONS[op](actual, _coerce(kind, expected))

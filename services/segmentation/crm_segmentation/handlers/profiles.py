@@ -139,7 +139,7 @@ async def apply(session: AsyncSession, profile: Profile, history: History, custo
             profile.customer_id, profile.dealer_id)
     for name, value in fields.items():
         setattr(profile, name, value)
-    await segments.sync_member(session, profile, dynamic, memberships)
+    await segments.sync_member(session, profile, dynamic, memberships, [s["age_years"] for s in states])
     return {"customer_id": profile.customer_id, **fields}, changed_vehicles
 
 

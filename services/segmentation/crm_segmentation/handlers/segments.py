@@ -1,4 +1,4 @@
-"""Segments: create, preview, and membership kept current on every profile change and after each batch."""
+"""Segments: create, edit, preview, and membership kept current on every profile change and after each batch."""
 
 import uuid
 from contextlib import asynccontextmanager
@@ -13,19 +13,21 @@ from crm_kit.auth import Principal, check_dealer
 from crm_kit.logs import request_id
 from crm_kit.outbox import stage_many
 from crm_kit.problems import Problem, field_error, invalid, not_found
+from crm_kit.versioning import check_if_match
 from crm_segmentation.domain import filters
 from crm_segmentation.handlers.context import OUTGOING, SERVICE, stage_event
 from crm_segmentation.models import Profile, Segment
-from crm_segmentation.models.segments import PreviewRequest, PreviewResult, SegmentCreate
+from crm_segmentation.models.segments import PreviewRequest, PreviewResult, SegmentCreate, SegmentUpdate
 from crm_segmentation.repository import profiles as profile_repository
 from crm_segmentation.repository import segments as repository
 
 MEMBERSHIP = "crm_segmentation.membership"
 
 
-def filter_view(profile: Profile) -> dict:
-    """The fields a filter may name, as plain values."""
-    return {name: getattr(profile, name) for name in filters.FIELDS}
+def filter_view(profile: Profile, vehicle_ages: list[int | None]) -> dict:
+    """The fields a filter may name, as plain values; a vehicle field as one value per vehicle."""
+    view = {name: getattr(profile, name) for name in filters.FIELDS if name not in filters.VEHICLE_FIELDS}
+    return {**view, "vehicle_age_years": vehicle_ages}
 
 
 async def enter(session: AsyncSession, segment: Segment, customer_id: uuid.UUID) -> bool:
@@ -86,11 +88,12 @@ def _event(payload: SegmentEntered | SegmentExited) -> Envelope:
 
 
 async def sync_member(session: AsyncSession, profile: Profile, dynamic: list[Segment] | None = None,
-                      current: set[uuid.UUID] | None = None) -> None:
+                      current: set[uuid.UUID] | None = None, vehicle_ages: list[int | None] | None = None) -> None:
     """Enter the dynamic segments the profile now matches, leave the ones it no longer does.
 
     An erased or merged-away customer leaves every segment, static lists included. `dynamic` (the
-    dealer's dynamic segments) and `current` (the customer's memberships) save a query each when known.
+    dealer's dynamic segments), `current` (the customer's memberships) and `vehicle_ages` (as just
+    worked out by a refresh) save a query each when known.
     """
     if current is None:
         current = await repository.memberships_of(session, profile.customer_id)
@@ -100,7 +103,11 @@ async def sync_member(session: AsyncSession, profile: Profile, dynamic: list[Seg
             await leave(session, segment_id, profile.dealer_id, profile.customer_id)
         return
     dynamic = dynamic if dynamic is not None else await repository.dynamic_segments(session, profile.dealer_id)
-    view = filter_view(profile)
+    if not dynamic:
+        return
+    if vehicle_ages is None:
+        vehicle_ages = await repository.vehicle_ages_of(session, profile.customer_id)
+    view = filter_view(profile, vehicle_ages)
     for segment in dynamic:
         matched = filters.matches(segment.filter, view)
         if matched and segment.id not in current:
@@ -111,8 +118,9 @@ async def sync_member(session: AsyncSession, profile: Profile, dynamic: list[Seg
 
 async def matching(session: AsyncSession, dealer_id: str, tree: dict) -> list[Profile]:
     """Every live profile of the dealer the filter matches (count previews and first fills)."""
+    ages = await repository.vehicle_ages(session, dealer_id)
     return [p for p in await profile_repository.dealer_profiles(session, dealer_id)
-            if not p.erased and filters.matches(tree, filter_view(p))]
+            if not p.erased and filters.matches(tree, filter_view(p, ages.get(p.customer_id, [])))]
 
 
 async def create(session: AsyncSession, segment: Segment, customer_ids: list[uuid.UUID]) -> int:
@@ -153,6 +161,45 @@ async def create_segment(session: AsyncSession, principal: Principal, data: Segm
                           filter=data.filter, created_by=principal.subject, created_at=datetime.now(UTC))
         members = await create(session, segment, data.customer_ids)
     return segment, members
+
+
+async def update_segment(session: AsyncSession, principal: Principal, segment_id: uuid.UUID, data: SegmentUpdate,
+                         if_match: str | None) -> tuple[Segment, int]:
+    """Replace name, description and filter; a dynamic segment's members are worked out again at once, and
+    those who enter or leave are announced as a profile change would."""
+    async with session.begin():
+        segment = await repository.segment_for_update(session, segment_id)
+        if segment is None:
+            raise not_found("segment")
+        check_dealer(principal, segment.dealer_id, "segment")
+        check_if_match(if_match, segment.version)
+        if segment.kind == "dynamic":
+            errors = _filter_errors(data.filter, "/filter")
+        else:
+            errors = [field_error("body", "/filter", "a static segment has no filter")] if data.filter else []
+        if errors:
+            raise invalid(*errors)
+        if await repository.name_taken(session, segment.dealer_id, data.name, other_than=segment.id):
+            raise Problem(409, "Conflict", "This dealer already has a segment of that name.",
+                          errors=[field_error("body", "/name", "already taken")])
+        segment.name, segment.description, segment.filter = data.name, data.description, data.filter
+        segment.version += 1
+        segment.updated_by, segment.updated_at = principal.subject, datetime.now(UTC)
+        session.add(segment)
+        if segment.kind == "dynamic":
+            await _refill(session, segment)
+        await session.flush()
+        return segment, await repository.member_count(session, segment.id)
+
+
+async def _refill(session: AsyncSession, segment: Segment) -> None:
+    wanted = {p.customer_id for p in await matching(session, segment.dealer_id, segment.filter)}
+    current = await repository.members_of(session, segment.id)
+    async with batched(session):
+        for customer_id in sorted(wanted - current):
+            await enter(session, segment, customer_id)
+        for customer_id in sorted(current - wanted):
+            await leave(session, segment.id, segment.dealer_id, customer_id)
 
 
 async def preview(session: AsyncSession, principal: Principal, data: PreviewRequest) -> PreviewResult:

@@ -24,6 +24,9 @@ class Segment(Model, table=True):
     filter: dict[str, Any] | None = Field(None, sa_type=JSONB)
     created_by: str | None = None
     created_at: datetime = Field(sa_type=TIMESTAMP)
+    version: int = 1  # raised by every edit: the ETag an edit must name
+    updated_by: str | None = None
+    updated_at: datetime | None = Field(None, sa_type=TIMESTAMP)
 
 
 class SegmentMember(Model, table=True):
@@ -49,6 +52,17 @@ class SegmentCreate(Model):
     customer_ids: list[uuid.UUID] = Field(default_factory=list, max_length=10_000)
 
 
+class SegmentUpdate(Model):
+    """The whole of what an edit may change; the kind and dealer stay. A dynamic segment needs its filter,
+    a static list has none."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=120)
+    description: str | None = Field(None, max_length=1000)
+    filter: dict[str, Any] | None = None
+
+
 class SegmentPublic(Model):
     id: uuid.UUID
     dealer_id: str
@@ -58,6 +72,9 @@ class SegmentPublic(Model):
     filter: dict[str, Any] | None
     created_by: str | None
     created_at: datetime
+    updated_by: str | None = None
+    updated_at: datetime | None = None
+    version: int  # as the ETag says
     members: int
 
 

@@ -1,6 +1,7 @@
 """Segments and their members."""
 
 import uuid
+from collections import defaultdict
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -8,7 +9,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from crm_segmentation.models import Segment, SegmentMember
+from crm_segmentation.models import Segment, SegmentMember, VehicleProfile
 
 
 async def add_segment(session: AsyncSession, segment: Segment) -> None:
@@ -20,9 +21,31 @@ async def get_segment(session: AsyncSession, segment_id: uuid.UUID) -> Segment |
     return await session.get(Segment, segment_id)
 
 
-async def name_taken(session: AsyncSession, dealer_id: str, name: str) -> bool:
+async def segment_for_update(session: AsyncSession, segment_id: uuid.UUID) -> Segment | None:
+    query = select(Segment).where(Segment.id == segment_id).with_for_update().execution_options(
+        populate_existing=True)
+    return (await session.exec(query)).first()
+
+
+async def name_taken(session: AsyncSession, dealer_id: str, name: str, other_than: uuid.UUID | None = None) -> bool:
     query = select(Segment.id).where(Segment.dealer_id == dealer_id, Segment.name == name)
+    if other_than is not None:
+        query = query.where(Segment.id != other_than)
     return (await session.exec(query)).first() is not None
+
+
+async def vehicle_ages(session: AsyncSession, dealer_id: str) -> dict[uuid.UUID, list[int | None]]:
+    """Each customer's vehicle ages as of their last refresh (the batch refreshes every vehicle owner)."""
+    query = select(VehicleProfile.customer_id, VehicleProfile.age_years).where(VehicleProfile.dealer_id == dealer_id)
+    ages: dict[uuid.UUID, list[int | None]] = defaultdict(list)
+    for customer_id, age in (await session.exec(query)).all():
+        ages[customer_id].append(age)
+    return ages
+
+
+async def vehicle_ages_of(session: AsyncSession, customer_id: uuid.UUID) -> list[int | None]:
+    query = select(VehicleProfile.age_years).where(VehicleProfile.customer_id == customer_id)
+    return list((await session.exec(query)).all())
 
 
 async def list_segments(session: AsyncSession, dealers: frozenset[str] | None, limit: int,
