@@ -24,6 +24,7 @@ SCREENS = (
     Screen("admin", "/console/admin", frozenset({p.ADMIN})),
     Screen("tasks", "/console/tasks", frozenset({p.CARE_READ})),
     Screen("cases", "/console/cases", frozenset({p.CARE_READ})),
+    Screen("care_setup", "/console/care", frozenset({p.CARE_READ, p.CARE_MANAGE})),
 )
 
 

@@ -22,3 +22,6 @@ ROUTERS += [admin_users.router, admin_clients.router, admin_webhooks.router]
 from crm_console.routes import notifications  # noqa: E402
 
 ROUTERS += [notifications.router]
+from crm_console.routes import care_setup, care_templates  # noqa: E402
+
+ROUTERS += [care_setup.router, care_templates.router]

@@ -38,6 +38,7 @@ class TemplatePreviewPublic(BaseModel):
     version: int = Field(description="The dealer's saved wording's version (its ETag unquoted); 0: none saved")
     subject: str = Field(description="The wording previewed, placeholders and all")
     body: str
+    provider_template: str | None = Field(description="The provider's template id of the wording in use")
     variables: dict[str, Any] = Field(description="What a wording of this purpose may use, with the sample values")
     rendered_subject: str
     rendered_body: str
@@ -67,5 +68,6 @@ async def preview_template(data: TemplatePreview, session: SessionDep,
     return TemplatePreviewPublic(
         purpose=data.purpose, channel=data.channel, language=data.language,
         source="draft" if drafted else "dealer" if saved else "built_in", version=saved.version if saved else 0,
-        subject=subject, body=body, variables=variables, rendered_subject=rendered["subject"],
+        subject=subject, body=body,
+        provider_template=in_use.provider_template, variables=variables, rendered_subject=rendered["subject"],
         rendered_body=rendered["body"])
