@@ -228,7 +228,9 @@ async def test_the_survey_owner_edits_previews_and_publishes_a_template_version(
         theirs = template["definition"]
         theirs["questions"] = [{**q, "text": {"zh-CN": "休息室的舒适程度"}} if q["id"] == "lounge_comfort" else q
                                for q in theirs["questions"]]
-        saved = await client.put(f"/api/v1/surveys/templates/{template['template_id']}", json={"definition": theirs})
+        path = f"/api/v1/surveys/templates/{template['template_id']}"
+        read = await client.get(path)
+        saved = await client.put(path, json={"definition": theirs}, headers={"If-Match": read.headers["ETag"]})
         assert saved.status_code == 200, saved.text
     await page.get_by_role("button", name="发布新版本").click()
     conflict = page.get_by_role("alert").filter(has_text="模板已被他人修改")
