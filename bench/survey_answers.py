@@ -117,8 +117,9 @@ async def answers_through_gateway(stack: Stack) -> None:
         token = (await client.post("/auth/token", data={"grant_type": "password", "username": "admin",
                                                         "password": stack.admin_password})).json()["access_token"]
         headers = {"Authorization": f"Bearer {token}"}
-        settings = await client.put(f"/api/v1/surveys/settings/{DEALER}", headers=headers,
-                                    json={"csi_delay_hours": 0})
+        current = await client.get(f"/api/v1/surveys/settings/{DEALER}", headers=headers)
+        settings = await client.put(f"/api/v1/surveys/settings/{DEALER}", json={"csi_delay_hours": 0},
+                                    headers={**headers, "If-Match": current.headers.get("ETag", "*")})
         if settings.status_code != 200:
             raise RuntimeError(f"the gateway refused the dealer settings: {settings.status_code} {settings.text}")
     started = time.perf_counter()
