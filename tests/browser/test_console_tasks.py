@@ -1,14 +1,17 @@
 """The task queue in a real browser: the CR activity owner (CR活动担当) takes an unassigned call, reads the
 customer's context from the call panel, records the outcome in one form (the task leaves 我的 and shows
-已完成), and a second call ending in a complaint opens a case that the case list then shows."""
+已完成), and a second call ending in a complaint opens a case that the case list then shows. A 回访 call shows
+the questionnaire of its visit's survey, to read out and record."""
 
 import random
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pytest
 from playwright.async_api import expect
+
+from crm_devstack.pytest_plugin import eventually
 
 from .support import admin_headers, axe_violations, described, screenshot
 from .test_console_customer360 import customer_with_history
@@ -97,3 +100,50 @@ async def test_the_cr_activity_owner_works_a_call_to_its_outcome_and_a_complaint
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name="李娜"))
     await expect(row).to_contain_text("保养后车辆异响")
     await expect(row).to_contain_text("剩余 23小时")  # first contact within a day
+
+
+async def follow_up_call_with_survey(stack, dealer: str, name: str) -> tuple[dict, dict]:
+    """A service visit six days ago with survey consent: the survey service sends the customer its CSI at once and
+    care queues the 回访 call of day three (a working day, so already due); the call carries the invitation."""
+    async with httpx.AsyncClient(base_url=stack.url("gateway"), headers=await admin_headers(stack),
+                                 timeout=15) as client:
+        current = await client.get(f"/api/v1/surveys/settings/{dealer}")
+        settings = await client.put(f"/api/v1/surveys/settings/{dealer}", json={"csi_delay_hours": 0},
+                                    headers={"If-Match": current.headers["ETag"]})
+        assert settings.status_code == 200, settings.text  # the CSI goes out now: care hears of it when it is sent
+        customer = await plain_customer(stack, dealer, name)
+        consent = await client.post(f"/api/v1/customers/{customer['id']}/consents", json={
+            "purpose": "survey", "channel": "sms", "granted": True, "source": "service reception"})
+        assert consent.status_code in (200, 201), consent.text
+        visit = await client.post("/api/v1/visits", json={
+            "customer_id": customer["id"], "kind": "service", "subkind": "maintenance",
+            "visited_on": (date.today() - timedelta(days=6)).isoformat(), "amount": "680.00",
+            "order_number": f"RO-{random.randint(0, 999_999):06d}", "closed": True})
+        assert visit.status_code == 201, visit.text
+
+        async def linked_call():
+            listed = await client.get("/api/v1/care/tasks", params={"customer_id": customer["id"]})
+            return next((t for t in listed.json()["items"] if t["invitation_id"]), None)
+
+        return customer, await eventually(linked_call, timeout=60, interval=0.5)
+
+
+async def test_a_follow_up_call_shows_the_questionnaire_to_read_out(stack, gateway, desktop):
+    page = desktop.page
+    dealer = f"D-FUP-{uuid.uuid4().hex[:6].upper()}"
+    username = await staff_user(stack, "cs_survey_training_owner", dealer, name="孙丽")
+    customer, call = await follow_up_call_with_survey(stack, dealer, "钱芳")
+    await first_sign_in(page, gateway, username)
+
+    await page.goto(f"{gateway}/console/tasks?tab=unassigned")
+    await page.get_by_role("link", name="钱芳").click()
+    questionnaire = page.get_by_role("region", name="回访问卷")
+    await expect(questionnaire).to_contain_text("售后满意度（CSI）")
+    await expect(questionnaire).to_contain_text("休息区的舒适度")
+    assert await questionnaire.get_by_role("listitem").count() > 5
+    violations = await axe_violations(page)
+    assert violations == [], described(violations)
+    await questionnaire.get_by_role("link", name="记录客户的回答").click()
+    await expect(page.get_by_role("heading", name="记录电话回访")).to_be_visible()
+    await expect(page.get_by_role("group", name="休息区的舒适度")).to_be_visible()
+    assert call["reason"] == "service_follow_up" and customer["id"] == call["customer_id"]

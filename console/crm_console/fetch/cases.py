@@ -26,17 +26,21 @@ async def case_list(gateway: Gateway, viewer: Viewer, state: str | None, cursor:
     return {"cases": cases, "rescue": rescue}
 
 
-async def one_case(gateway: Gateway, viewer: Viewer, case_id: str) -> tuple[dict, dict[str, str]]:
-    """The case (a 404 propagates: another dealer's) and its customer's name."""
+async def one_case(gateway: Gateway, viewer: Viewer, case_id: str) -> tuple[dict, dict[str, str], Section]:
+    """The case (a 404 propagates: another dealer's), its customer's name and the actions taken on it."""
     case = await gateway.get(f"{CASES}/{case_id}", viewer.token)
-    return case, await customer_names(gateway, viewer, [str(case["customer_id"])])
+    names, actions = await asyncio.gather(customer_names(gateway, viewer, [str(case["customer_id"])]),
+                                          section(gateway.get(f"{CASES}/{case_id}/actions", viewer.token), []))
+    return case, names, actions
 
 
 async def move(gateway: Gateway, viewer: Viewer, case_id: str, action: str, resolution: str | None,
-               confirmed: bool) -> dict:
+               confirmed: bool, note: str | None = None) -> dict:
     body: dict = {"action": action}
     if resolution:
         body["resolution"] = resolution
+    if note:
+        body["note"] = note
     if action == "close":
         body["resolution_confirmed"] = confirmed
     return await gateway.post(f"{CASES}/{case_id}/actions", viewer.token, body)

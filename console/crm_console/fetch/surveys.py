@@ -4,7 +4,7 @@ import asyncio
 
 from crm_console.domain import surveys as shape
 from crm_console.fetch import Section, section, skipped
-from crm_console.gateway import Gateway
+from crm_console.gateway import Gateway, Refused
 from crm_console.session import Viewer
 from crm_contracts import permissions as p
 
@@ -48,9 +48,15 @@ async def open_alert_case(gateway: Gateway, viewer: Viewer, alert_id: str) -> di
     cases = (await alert_cases(gateway, viewer, [alert])).value or []
     if (case_id := shape.cases_by_alert([alert], cases).get(alert_id)) is not None:
         return {"id": case_id}
-    return await gateway.post("/api/v1/care/cases", viewer.token,
-                              {"customer_id": alert["customer_id"], "dealer_id": alert["dealer_id"],
-                               "summary": shape.case_summary(alert)}, idempotency_key=f"hot-alert-{alert_id}")
+    try:
+        return await gateway.post("/api/v1/care/cases", viewer.token,
+                                  {"customer_id": alert["customer_id"], "dealer_id": alert["dealer_id"],
+                                   "summary": shape.case_summary(alert), "alert_id": alert_id},
+                                  idempotency_key=f"hot-alert-{alert_id}")
+    except Refused as refused:  # care opens one case per alert: a colleague's (or the survey's) comes back
+        if refused.status == 409 and refused.problem.get("case_id"):
+            return {"id": refused.problem["case_id"]}
+        raise
 
 
 async def _skipped() -> Section:

@@ -1,14 +1,17 @@
 """The task queue and one task's call panel: care's task, the customer as the 360 page reads them."""
 
+import asyncio
 import uuid
 
 from crm_console.domain.task_queue import tab_query, unassigned
 from crm_console.domain.work import queues_of
-from crm_console.fetch import Section, section
+from crm_console.fetch import Section, section, skipped
 from crm_console.fetch.customer360 import customer_360
 from crm_console.fetch.home import customer_names
+from crm_console.fetch.surveys import invitation_with_template
 from crm_console.gateway import Gateway
 from crm_console.session import Viewer
+from crm_contracts import permissions as p
 
 PAGE = 25
 TASKS = "/api/v1/care/tasks"
@@ -28,9 +31,20 @@ async def queue(gateway: Gateway, viewer: Viewer, tab: str, cursor: str | None) 
 
 
 async def call_panel(gateway: Gateway, viewer: Viewer, task_id: str) -> tuple[dict, dict[str, Section]]:
-    """The task (a 404 propagates: not the viewer's dealer) and its customer, section by section."""
+    """The task (a 404 propagates: not the viewer's dealer), its customer section by section, and for a 回访
+    call the invitation and template version whose questions the caller reads out (`survey`)."""
     task = await gateway.get(f"{TASKS}/{task_id}", viewer.token)
-    return task, await customer_360(gateway, viewer, str(task["customer_id"]))
+    customer, survey = await asyncio.gather(customer_360(gateway, viewer, str(task["customer_id"])),
+                                            _questionnaire(gateway, viewer, task.get("invitation_id")))
+    return task, {**customer, "survey": survey}
+
+
+async def _questionnaire(gateway: Gateway, viewer: Viewer, invitation_id: str | None) -> Section:
+    if not invitation_id:
+        return Section(None)
+    if not viewer.can(p.SURVEYS_READ):
+        return skipped()
+    return await section(invitation_with_template(gateway, viewer, str(invitation_id)))
 
 
 async def take(gateway: Gateway, viewer: Viewer, task_id: str) -> dict:

@@ -42,10 +42,13 @@ async def cases_page(request: Request, viewer: ViewerDep, state: str = "", curso
 
 async def _case(request: Request, viewer, case_id: str, status_code: int = 200, errors: dict | None = None,
                 form: dict | None = None) -> Response:
-    case, names = await fetch.one_case(request.app.state.gateway, viewer, case_id)
+    case, names, actions = await fetch.one_case(request.app.state.gateway, viewer, case_id)
     now = datetime.now(UTC)
+    # Care's log of the case; should it not answer, the moments on the case itself still tell the story.
+    logged = actions.value if actions.shown and actions.value else None
     return render(request, "case.html", status_code=status_code, case=case, names=names,
                   moves=case_moves(case["state"]) if viewer.can(p.CARE_WORK) else (),
+                  may_note=viewer.can(p.CARE_WORK), actions=logged,
                   timeline=case_timeline(case), errors=errors or {}, form=form or {},
                   clock=lambda at: sla_clock(at, now))
 
@@ -58,17 +61,21 @@ async def case_page(request: Request, viewer: ViewerDep, case_id: str) -> Respon
 
 @router.post("/{case_id}/actions", dependencies=[CsrfChecked])
 async def move_case(request: Request, viewer: ViewerDep, case_id: str, action: Annotated[str, Form()] = "",
-                    resolution: Annotated[str, Form()] = "", confirmed: Annotated[str, Form()] = "") -> Response:
+                    resolution: Annotated[str, Form()] = "", confirmed: Annotated[str, Form()] = "",
+                    note: Annotated[str, Form()] = "") -> Response:
     _may(viewer, p.CARE_WORK)
     case_id = _case_id(case_id)
-    resolution = resolution.strip()
-    form = {"resolution": resolution}
+    resolution, note = resolution.strip(), note.strip()
+    form = {"resolution": resolution, "note": note}
     if action == "resolve" and not resolution:
         return await _case(request, viewer, case_id, 422, {"resolution": "cases.error.resolution"}, form)
+    if action == "note" and not note:
+        return await _case(request, viewer, case_id, 422, {"note": "cases.error.note"}, form)
     if action == "close" and confirmed != "yes":
         return await _case(request, viewer, case_id, 422, {"confirmed": "cases.error.confirmed"}, form)
     try:
-        await fetch.move(request.app.state.gateway, viewer, case_id, action, resolution or None, confirmed == "yes")
+        await fetch.move(request.app.state.gateway, viewer, case_id, action, resolution or None, confirmed == "yes",
+                         note or None)
     except Refused:
         return await _case(request, viewer, case_id, 409, {"action": "cases.error.refused"}, form)
     return RedirectResponse(f"/console/cases/{case_id}", status_code=303)

@@ -7,11 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from crm_console.domain.surveys import phone_questions
 from crm_console.domain.task_queue import OUTCOMES, TABS, sla_clock
 from crm_console.fetch import tasks as fetch
 from crm_console.gateway import Forbidden, NotFound, Refused
 from crm_console.pages import render
-from crm_console.session import CsrfChecked, ViewerDep
+from crm_console.session import CsrfChecked, ViewerDep, language
 from crm_contracts import permissions as p
 
 router = APIRouter(prefix="/console/tasks", include_in_schema=False)
@@ -44,9 +45,13 @@ async def queue_page(request: Request, viewer: ViewerDep, tab: str = "mine", cur
 async def _panel(request: Request, viewer, task_id: str, status_code: int = 200, errors: dict | None = None,
                  form: dict | None = None) -> Response:
     task, parts = await fetch.call_panel(request.app.state.gateway, viewer, task_id)
+    survey = parts["survey"]
+    questions = (phone_questions(survey.value[1]["definition"], language(request)) if survey.value else [])
     return render(request, "task.html", status_code=status_code, task=task, parts=parts, outcomes=OUTCOMES,
                   errors=errors or {}, form=form or {}, clock=_clock(datetime.now(UTC)),
-                  may_work=viewer.can(p.CARE_WORK))
+                  may_work=viewer.can(p.CARE_WORK), questions=questions,
+                  invitation=survey.value[0] if survey.value else None,
+                  may_record_answers=viewer.can(p.SURVEYS_MANAGE))
 
 
 @router.get("/{task_id}")

@@ -39,6 +39,5 @@ async def complete(session: AsyncSession, principal: Principal, task_id: uuid.UU
     if task.case_id:
         case = await work.case(session, task.case_id)
         await work.record_case_action(session, case_id=case.id, dealer_id=case.dealer_id, action="contacted",
-                                      actor=principal.subject, at=datetime.now(UTC),
-                                      note=data.notes or data.outcome)
+                                      actor=principal.subject, at=datetime.now(UTC), note=data.notes)
     return await work.task(session, task_id)
