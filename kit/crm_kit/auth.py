@@ -129,6 +129,17 @@ async def current_principal(
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
 
 
+async def staff_member(principal: PrincipalDep) -> Principal:
+    """A person's own things (their notifications, their password) need a person: a partner's client token
+    carries no account, so it is refused rather than given an empty inbox."""
+    if principal.is_client:
+        raise Problem(403, "Forbidden", "This is a staff member's own; a client token has no account.")
+    return principal
+
+
+StaffDep = Annotated[Principal, Depends(staff_member)]
+
+
 def require(*permissions: str):
     """A dependency that lets a request through only with every named permission."""
 

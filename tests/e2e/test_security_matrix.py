@@ -67,7 +67,9 @@ async def world(stack):
 
 # A signed-in person's own account: no permission guards it, only being a staff user (a partner's client
 # token has no account), so it stands outside the permission matrix and is checked on its own.
-OWN_ACCOUNT = ("/api/v1/me", "/api/v1/me/password")
+OWN_ACCOUNT = ("/api/v1/me", "/api/v1/me/password", "/api/v1/care/notifications",
+               "/api/v1/care/notifications/unread-count", "/api/v1/care/notifications/settings",
+               "/api/v1/care/notifications/read-all", "/api/v1/care/notifications/{notification_id}/read")
 
 
 def operations(document: dict) -> list[tuple[str, str]]:
@@ -135,7 +137,13 @@ async def test_every_route_needs_a_token_and_names_the_permission_it_needs(stack
             assert refused.status_code == 403, (method, path, refused.status_code, refused.text)
             assert NEEDS.search(refused.json()["detail"]), (method, path, refused.text)
         change = {"current_password": "an-old-password-1", "new_password": "a-new-password-22"}
-        for method, path, body in (("GET", "/api/v1/me", None), ("POST", "/api/v1/me/password", change)):
+        own = [("GET", "/api/v1/me", None), ("POST", "/api/v1/me/password", change),
+               ("GET", "/api/v1/care/notifications", None), ("GET", "/api/v1/care/notifications/unread-count", None),
+               ("GET", "/api/v1/care/notifications/settings", None),
+               ("PUT", "/api/v1/care/notifications/settings", {"dealer_id": OWN, "channel": "none"}),
+               ("POST", "/api/v1/care/notifications/read-all", None),
+               ("POST", f"/api/v1/care/notifications/{uuid.uuid4()}/read", None)]
+        for method, path, body in own:
             assert (await client.request(method, path, json=body)).status_code == 401, path
             refused = await client.request(method, path, json=body, headers=world["powerless"])
             assert refused.status_code == 403, (path, refused.text)

@@ -15,7 +15,7 @@ from crm_care.models.notifications import (
     UnreadCount,
 )
 from crm_care.repository import notifications as store
-from crm_kit.auth import PrincipalDep
+from crm_kit.auth import StaffDep
 from crm_kit.db import SessionDep
 from crm_kit.pagination import Cursor, Limit, Page
 from crm_kit.problems import not_found
@@ -24,7 +24,7 @@ router = APIRouter(prefix=f"{PREFIX}/notifications", tags=["staff notifications"
 
 
 @router.get("", responses=BAD_CURSOR)
-async def list_notifications(session: SessionDep, principal: PrincipalDep, unread: bool = False,
+async def list_notifications(session: SessionDep, principal: StaffDep, unread: bool = False,
                              limit: Limit = 50, cursor: Cursor = None) -> Page[NotificationPublic]:
     """Yours only, newest first."""
     before = after_time_id(cursor)
@@ -34,14 +34,14 @@ async def list_notifications(session: SessionDep, principal: PrincipalDep, unrea
 
 
 @router.get("/unread-count")
-async def unread_count(session: SessionDep, principal: PrincipalDep) -> UnreadCount:
+async def unread_count(session: SessionDep, principal: StaffDep) -> UnreadCount:
     """What the console's badge shows."""
     async with session.begin():
         return UnreadCount(unread=await store.unread_count(session, principal.subject))
 
 
 @router.get("/settings", responses=FORBIDDEN)
-async def get_settings(session: SessionDep, principal: PrincipalDep,
+async def get_settings(session: SessionDep, principal: StaffDep,
                        dealer_id: str | None = None) -> NotificationSettingsPublic:
     """Never saved: channel `none` and every kind, so the badge alone tells you."""
     dealer = write_dealer(principal, dealer_id, "query")
@@ -52,7 +52,7 @@ async def get_settings(session: SessionDep, principal: PrincipalDep,
 
 @router.put("/settings", responses=FORBIDDEN)
 async def put_settings(data: NotificationSettingsPut, session: SessionDep,
-                       principal: PrincipalDep) -> NotificationSettingsPublic:
+                       principal: StaffDep) -> NotificationSettingsPublic:
     dealer = write_dealer(principal, data.dealer_id)
     async with session.begin():
         return NotificationSettingsPublic.model_validate(
@@ -60,13 +60,13 @@ async def put_settings(data: NotificationSettingsPut, session: SessionDep,
 
 
 @router.post("/read-all")
-async def read_all(session: SessionDep, principal: PrincipalDep) -> MarkedRead:
+async def read_all(session: SessionDep, principal: StaffDep) -> MarkedRead:
     async with session.begin():
         return MarkedRead(marked=await store.mark_read(session, principal.subject, datetime.now(UTC)))
 
 
 @router.post("/{notification_id}/read", responses=NOT_FOUND)
-async def read_one(notification_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> NotificationPublic:
+async def read_one(notification_id: uuid.UUID, session: SessionDep, principal: StaffDep) -> NotificationPublic:
     """Someone else's notification answers 404, as if it did not exist."""
     async with session.begin():
         await store.mark_read(session, principal.subject, datetime.now(UTC), notification_id)
