@@ -9,13 +9,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.synced
 
-.PHONY: help setup run stop test test-fast browser lint format contracts bench clean prerequisites
+.PHONY: help setup run stop test test-fast browser lint format contracts bench screenshots clean prerequisites
 
 help:
 	@echo "make run      start broker, database, the four services and the gateway; load the demo dealer"
 	@echo "make test     the whole suite against its own throwaway broker and database"
 	@echo "make stop     stop a 'make run' started in the background"
 	@echo "make lint     ruff + import boundaries;  make contracts  regenerate JSON Schemas + AsyncAPI;  make bench  benchmarks"
+	@echo "make screenshots  run the browser tests and refresh the README's pictures in docs/screenshots/"
 
 prerequisites:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || \
@@ -80,6 +81,14 @@ contracts: $(STAMP)
 
 bench: setup
 	$(PY) -m bench
+
+# The README's pictures: the browser tests write every screen to .run/screenshots/; three are kept in docs/.
+SHOWN := console-customer360.png console-tasks.png survey-questionnaire-zh.png
+screenshots: setup browser
+	$(PY) -m crm_devstack.suites --only browser
+	@mkdir -p docs/screenshots
+	@for shot in $(SHOWN); do cp .run/screenshots/$$shot docs/screenshots/; done
+	@echo "docs/screenshots/ refreshed: $(SHOWN)"
 
 clean:
 	rm -rf .run .cache $(VENV) $(TOOLS)
