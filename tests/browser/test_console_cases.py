@@ -90,13 +90,27 @@ async def test_the_cs_survey_owner_resolves_and_closes_a_complaint(stack, gatewa
     await expect(page.get_by_role("row").filter(has=page.get_by_role("link", name="周强"))).to_contain_text("已关闭")
 
 
-async def test_a_case_from_a_hot_alert_links_to_the_customers_survey_answers(stack, gateway, desktop):
+async def test_rescue_requests_show_their_status_and_an_alerts_case_leads_to_the_survey_answers(
+        stack, gateway, desktop):
     page = desktop.page
     dealer = f"D-CASE-{uuid.uuid4().hex[:6].upper()}"
     username = await staff_user(stack, "cs_survey_training_owner", dealer, name="孙丽")
     customer = await plain_customer(stack, dealer, "吴敏")
     case = await open_case(stack, dealer, customer["id"], "CSI 休息区的舒适度: 2", alert_id=str(uuid.uuid4()))
+    async with httpx.AsyncClient(base_url=stack.url("gateway"), headers=await admin_headers(stack),
+                                 timeout=15) as client:
+        rescue = await client.post("/api/v1/care/rescue", json={
+            "customer_id": customer["id"], "dealer_id": dealer, "latitude": 31.23, "longitude": 121.47,
+            "description": "延安高架抛锚"})
+        assert rescue.status_code == 201, rescue.text
     await first_sign_in(page, gateway, username)
+
+    await page.goto(f"{gateway}/console/cases")
+    rescues = page.get_by_role("region", name="紧急救援").get_by_role("row").filter(has_text="延安高架抛锚")
+    await expect(rescues).to_contain_text("吴敏")
+    await expect(rescues).to_contain_text("已请求")
+    await rescues.get_by_role("link", name="查看救援任务").click()
+    await expect(page.get_by_role("heading", name="通话面板")).to_be_visible()
 
     await page.goto(f"{gateway}/console/cases/{case['id']}")
     await expect(page.get_by_role("heading", level=1)).to_contain_text("投诉工单")
