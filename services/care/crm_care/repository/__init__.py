@@ -27,10 +27,6 @@ from crm_care.models import (
 )
 
 
-def scoped(query, table: sa.Table, dealer_filter: frozenset[str] | None):
-    return query if dealer_filter is None else query.where(table.c.dealer_id.in_(dealer_filter))
-
-
 async def upsert(session: AsyncSession, table: sa.Table, keys: list[str], values: dict[str, Any]) -> None:
     """Insert or update only the given columns: events may arrive for rows not seen yet, or again."""
     statement = insert(table).values(**values)

@@ -7,7 +7,8 @@ import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from crm_care.models import messages, templates
-from crm_care.repository import one, rows, scoped
+from crm_care.repository import one, rows
+from crm_kit.pagination import oldest_first
 
 SHOWN = [c for c in messages.c if c.name != "variables"]
 TEMPLATE_KEY = ["dealer_id", "purpose", "channel", "language"]
@@ -19,13 +20,12 @@ async def message(session: AsyncSession, message_id: uuid.UUID) -> sa.Row | None
 
 async def messages_page(session: AsyncSession, dealer_filter, *, filters: dict,
                         after: tuple[datetime, uuid.UUID] | None, limit: int) -> list[sa.Row]:
-    query = scoped(sa.select(*SHOWN), messages, dealer_filter)
+    query = sa.select(*SHOWN)
     for name, value in filters.items():
         if value is not None:
             query = query.where(messages.c[name] == value)
-    if after:
-        query = query.where(sa.tuple_(messages.c.created_at, messages.c.id) > after)
-    return await rows(session, query.order_by(messages.c.created_at, messages.c.id).limit(limit + 1))
+    return await rows(session, oldest_first(query, [messages.c.created_at, messages.c.id], after, limit,
+                                            dealer_column=messages.c.dealer_id, dealers=dealer_filter))
 
 
 async def templates_page(session: AsyncSession, dealer_id: str, after: tuple[str, str, str] | None,
