@@ -8,9 +8,12 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-CHOICE, WHOLE, AMOUNT, DAY = "choice", "whole", "amount", "day"
+CHOICE, WHOLE, AMOUNT, DAY, AGE = "choice", "whole", "amount", "day", "age"
 EQUALITY = ("eq", "ne")
 ORDER = ("ge", "le", "eq", "gt", "lt")
+# A vehicle age range is one row ("3-5"): two rows would each be met by a different car of the same owner.
+AGE_OPERATORS = ("ge", "le", "eq", "between")
+RANGE = re.compile(r"(\d{1,2})\s*[-–~～至到]\s*(\d{1,2})")
 
 
 @dataclass(frozen=True)
@@ -22,7 +25,9 @@ class Field:
 
     @property
     def operators(self) -> tuple[str, ...]:
-        return EQUALITY if self.kind == CHOICE else ORDER
+        if self.kind == CHOICE:
+            return EQUALITY
+        return AGE_OPERATORS if self.kind == AGE else ORDER
 
 
 # In the order a CS planner thinks about a customer: what they are worth, where they are, how they behave.
@@ -35,6 +40,7 @@ FIELDS = (
           "rfm_segment"),
     Field("abc_class", CHOICE, ("A", "B", "C"), "abc"),
     Field("churn_risk", CHOICE, ("low", "medium", "high"), "churn_risk"),
+    Field("vehicle_age_years", AGE),  # 车龄: any of the customer's cars, 10 meaning ten years and older
     Field("months_since_last_service", WHOLE),
     Field("vehicles", WHOLE),
     Field("visits_12m", WHOLE),
@@ -71,12 +77,17 @@ def rows_from_form(fields: list[str], ops: list[str], values: list[str]) -> list
     return rows
 
 
-def _value(field: Field, text: str) -> tuple[object, str | None]:
+def _value(field: Field, op: str, text: str) -> tuple[object, str | None]:
     if field.kind == CHOICE:
         return text, None
     if text == "":
         return None, "segments.error.value_missing"
-    if field.kind == WHOLE:
+    if field.kind == AGE and op == "between":
+        found = RANGE.fullmatch(text)
+        if not found or int(found[1]) > int(found[2]):
+            return None, "segments.error.age_range"
+        return [int(found[1]), int(found[2])], None
+    if field.kind in (WHOLE, AGE):
         return (int(text), None) if re.fullmatch(r"\d{1,6}", text) else (None, "segments.error.whole")
     if field.kind == AMOUNT:
         cleaned = text.replace(",", "").replace("¥", "").strip()
@@ -96,7 +107,7 @@ def filter_of(rows: list[Row]) -> tuple[dict | None, dict[int, str]]:
         if field is None:
             errors[index] = "segments.error.field"
             continue
-        value, error = _value(field, row.value)
+        value, error = _value(field, row.op, row.value)
         if error:
             errors[index] = error
             continue
@@ -112,8 +123,25 @@ def rows_of(tree: dict | None) -> list[Row]:
     """A saved filter back as rows, for showing it; a tree the builder did not make is shown as no rows."""
     if not tree or set(tree) != {"all"}:
         return []
-    return [Row(leaf["field"], leaf["op"], str(leaf.get("value", ""))) for leaf in tree["all"]
+    return [Row(leaf["field"], leaf["op"], _text(leaf.get("value", ""))) for leaf in tree["all"]
             if isinstance(leaf, dict) and leaf.get("field") in BY_KEY]
+
+
+def editable_rows(tree: dict | None) -> list[Row] | None:
+    """The rows the builder can edit without losing a condition; None for a filter it did not make (made
+    through the API), which editing here would silently narrow."""
+    rows = rows_of(tree)
+    if not rows or len(rows) != len(tree["all"]) or len(rows) > MAX_ROWS:
+        return None
+    if any(row.op not in BY_KEY[row.field].operators for row in rows):
+        return None
+    return rows
+
+
+def _text(value: object) -> str:
+    if isinstance(value, list) and len(value) == 2:
+        return f"{value[0]}-{value[1]}"
+    return str(value)
 
 
 def edit_rows(rows: list[Row], action: str) -> list[Row]:

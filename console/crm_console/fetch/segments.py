@@ -29,6 +29,19 @@ async def segment(gateway: Gateway, viewer: Viewer, segment_id: str) -> dict:
     return await gateway.get(f"/api/v1/segments/{segment_id}", viewer.token)
 
 
+async def tagged_segment(gateway: Gateway, viewer: Viewer, segment_id: str) -> tuple[dict, str]:
+    """The segment with the ETag an edit sends back as If-Match."""
+    shown, etag = await gateway.get_tagged(f"/api/v1/segments/{segment_id}", viewer.token)
+    return shown, etag or f'"{shown["version"]}"'
+
+
+async def update(gateway: Gateway, viewer: Viewer, segment_id: str, etag: str, name: str, description: str | None,
+                 tree: dict) -> dict:
+    """Refused with 412 when a colleague saved the segment after `etag` was read."""
+    return await gateway.put(f"/api/v1/segments/{segment_id}", viewer.token,
+                             {"name": name, "description": description, "filter": tree}, etag)
+
+
 async def members(gateway: Gateway, viewer: Viewer, segment_id: str, cursor: str | None) -> dict:
     return await gateway.get(f"/api/v1/segments/{segment_id}/members", viewer.token, limit=MEMBERS_PAGE,
                              cursor=cursor)
