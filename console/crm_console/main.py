@@ -81,6 +81,13 @@ def _redirect(request: Request, target: str) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
+def _error_page(status: int, name: str):
+    async def answer(request: Request, _: Exception) -> Response:
+        return render(request, "error.html", status, heading=f"error.{name}_title", message=f"error.{name}")
+
+    return answer
+
+
 def _install_errors(app: FastAPI) -> None:
     @app.exception_handler(NeedsSignIn)
     async def needs_sign_in(request: Request, _: NeedsSignIn) -> Response:
@@ -93,21 +100,10 @@ def _install_errors(app: FastAPI) -> None:
     async def must_change(request: Request, _: MustChangePassword) -> Response:
         return _redirect(request, PASSWORD_PATH)
 
-    @app.exception_handler(CsrfRefused)
-    async def csrf_refused(request: Request, _: CsrfRefused) -> Response:
-        return render(request, "error.html", 403, heading="error.csrf_title", message="error.csrf")
-
-    @app.exception_handler(Forbidden)
-    async def forbidden(request: Request, _: Forbidden) -> Response:
-        return render(request, "error.html", 403, heading="error.forbidden_title", message="error.forbidden")
-
-    @app.exception_handler(NotFound)
-    async def record_not_found(request: Request, _: NotFound) -> Response:
-        return render(request, "error.html", 404, heading="error.not_found_title", message="error.not_found")
-
-    @app.exception_handler(Unavailable)
-    async def unavailable(request: Request, _: Unavailable) -> Response:
-        return render(request, "error.html", 503, heading="error.unavailable_title", message="error.unavailable")
+    # Refusals that all answer the same error page, by status and message.
+    for refusal, status, name in ((CsrfRefused, 403, "csrf"), (Forbidden, 403, "forbidden"),
+                                  (NotFound, 404, "not_found"), (Unavailable, 503, "unavailable")):
+        app.add_exception_handler(refusal, _error_page(status, name))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
