@@ -59,16 +59,17 @@ class Problem(Exception):
         if instance:
             body["instance"] = instance
         if self.errors:
-            body["errors"] = self.errors
+            body["errors"] = [problem_texts.entry(error, language) for error in self.errors]
         body.update(self.extra)
         return body
 
 
 def field_error(location: str, field: str, detail: str) -> dict[str, Any]:
-    """One entry of `errors`: a JSON pointer into the body, or a parameter name elsewhere."""
+    """One entry of `errors`: a JSON pointer into the body, or a parameter name elsewhere. A Worded detail
+    keeps its type and context until the entry is answered in the client's language."""
     if location == "body":
-        return {"in": "body", "pointer": field if field.startswith("/") else "/" + field, "detail": detail}
-    return {"in": location, "name": field, "detail": detail}
+        return problem_texts.keyed({"in": "body", "pointer": field if field.startswith("/") else "/" + field}, detail)
+    return problem_texts.keyed({"in": location, "name": field}, detail)
 
 
 def invalid(*errors: dict[str, Any], detail: str | None = None) -> Problem:

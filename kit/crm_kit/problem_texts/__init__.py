@@ -86,6 +86,42 @@ def detail(key: str | None, params: dict[str, Any], english: str | None, languag
     return template.format_map(_Params(params))
 
 
+class Worded(str):
+    """An English sentence that also knows its error type and context, so it can be said in another language.
+
+    A str, so every refusal list, log line and stored row that held the English keeps holding it."""
+
+    kind: str
+    ctx: dict[str, str]
+
+    def __new__(cls, kind: str, english: str, ctx: dict[str, Any] | None = None) -> "Worded":
+        text = super().__new__(cls, english)
+        text.kind, text.ctx = kind, {name: _shown(value) for name, value in (ctx or {}).items()}
+        return text
+
+
+class Invalid(ValueError):
+    """A validator's refusal with a stable type, like pydantic_core.PydanticCustomError but a ValueError, so
+    domain code without pydantic raises it and every `except ValueError` / `str(error)` still works.
+    `template` is the English, with `{placeholders}` filled from `ctx`; zh_cn.FIELD_ERRORS has the Chinese."""
+
+    def __init__(self, kind: str, template: str, **ctx: Any):
+        self.reason = Worded(kind, template.format_map(_Params(ctx)), ctx)
+        super().__init__(self.reason)
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+def reason_of(error: dict[str, Any]) -> str:
+    """A pydantic error's message as a Worded one: its own type, or the type a validator's Invalid carries."""
+    raised = (error.get("ctx") or {}).get("error")
+    if isinstance(raised, Invalid):
+        return raised.reason
+    ctx = {name: value for name, value in (error.get("ctx") or {}).items() if name != "error"}
+    return Worded(error.get("type", ""), error["msg"], ctx)
+
+
 def field_error(error: dict[str, Any], language: Language) -> str:
     """The sentence for one pydantic error: its own English message, or the Chinese one for its type."""
     english = error["msg"]
@@ -94,12 +130,32 @@ def field_error(error: dict[str, Any], language: Language) -> str:
     kind = error.get("type", "")
     if kind == "value_error" and english.startswith("value is not a valid email address"):
         return zh_cn.EMAIL
-    template = zh_cn.FIELD_ERRORS.get(kind)
+    reason = reason_of(error)
+    return said(reason.kind, reason.ctx, english, language)  # type: ignore[attr-defined]
+
+
+def said(kind: str | None, ctx: dict[str, Any] | None, english: str, language: Language) -> str:
+    """One error's sentence in `language`; a type without a Chinese template keeps its English."""
+    template = zh_cn.FIELD_ERRORS.get(kind or "") if language == "zh-CN" else None
     if template is None:
-        # A service's own validator (value_error, assertion_error, custom types) words its message itself.
         return english
-    context = {name: _shown(value) for name, value in (error.get("ctx") or {}).items()}
-    return template.format_map(_Params(context))
+    return template.format_map(_Params({name: _shown(value) for name, value in (ctx or {}).items()}))
+
+
+def keyed(location: dict[str, Any], detail: str) -> dict[str, Any]:
+    """An `errors` entry that keeps a Worded detail's type and context (for `entry` to word it later)."""
+    if isinstance(detail, Worded):
+        return {**location, "detail": detail, "type": detail.kind, "ctx": detail.ctx}
+    return {**location, "detail": detail}
+
+
+def entry(error: dict[str, Any], language: Language) -> dict[str, Any]:
+    """An `errors` entry as a client sees it: its detail in `language`, type and context left out. Entries stored
+    before errors carried a type show their English."""
+    shown = {name: value for name, value in error.items() if name not in ("type", "ctx")}
+    if "type" in error and isinstance(error.get("detail"), str):
+        shown["detail"] = said(error["type"], error.get("ctx"), error["detail"], language)
+    return shown
 
 
 def _shown(value: Any) -> str:
