@@ -2,18 +2,22 @@
 
 import uuid
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
+from pydantic import AwareDatetime
 
 from crm_contracts import permissions
-from crm_customer.api.shaping import IdempotencyKey, KeyringDep, unmasked_for
+from crm_customer.api.shaping import KeyringDep, unmasked_for
 from crm_customer.domain.contact import mask_mobile
 from crm_customer.handlers import engagement as handlers
 from crm_customer.models import Lead, LeadConversion, LeadCreate, LeadPublic, PiiAccessPublic
 from crm_customer.repository import customers as repository
 from crm_kit.auth import Principal, require, write_dealer
 from crm_kit.db import SessionDep
+from crm_kit.idempotency import IdempotencyKey
 from crm_kit.pagination import Cursor, Limit, Page, page_of, position_after
+from crm_kit.responses import problems
 
 leads = APIRouter(prefix="/api/v1/leads", tags=["leads"])
 access_log = APIRouter(prefix="/api/v1/pii-access-log", tags=["personal data"])
@@ -56,7 +60,7 @@ async def get_lead(lead_id: uuid.UUID, session: SessionDep,
     return lead_public(await handlers.read_lead(session, principal, lead_id), principal)
 
 
-@leads.post("/{lead_id}/convert", response_model=LeadConversion)
+@leads.post("/{lead_id}/convert", response_model=LeadConversion, responses=problems(404, 409))
 async def convert_lead(lead_id: uuid.UUID, session: SessionDep, keyring: KeyringDep,
                        principal: Principal = require(permissions.CUSTOMERS_WRITE)) -> LeadConversion:
     return await handlers.convert_lead(session, keyring, principal, lead_id)
@@ -64,13 +68,17 @@ async def convert_lead(lead_id: uuid.UUID, session: SessionDep, keyring: Keyring
 
 @access_log.get("", response_model=Page[PiiAccessPublic])
 async def read_access_log(session: SessionDep, customer_id: uuid.UUID | None = None, principal_name: str | None = None,
+                          since: Annotated[AwareDatetime | None, Query(description="Entries at or after")] = None,
+                          until: Annotated[AwareDatetime | None, Query(description="Entries before")] = None,
                           limit: Limit = 100, cursor: Cursor = None,
                           principal: Principal = require(permissions.PII_AUDIT)) -> Page[PiiAccessPublic]:
-    """Who saw whose personal data unmasked, newest first (the CS information manager's audit)."""
+    """Who saw whose personal data unmasked, newest first (the CS information manager's audit), optionally
+    within a time range (`since` ≤ at < `until`, with their time zone)."""
     after = position_after(cursor, int)[0] if cursor else None
     async with session.begin():
         entries = await repository.access_log(session, principal.dealer_filter(), customer_id=customer_id,
-                                              principal=principal_name, limit=limit, after=after)
+                                              principal=principal_name, since=since, until=until, limit=limit,
+                                              after=after)
     page = page_of(entries, limit, lambda entry: (entry.id,))
     return Page(items=[PiiAccessPublic.model_validate(e, from_attributes=True) for e in page.items],
                 next_cursor=page.next_cursor)

@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import AsyncIterator, Iterable
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -191,8 +192,13 @@ def log_access(session: AsyncSession, entries: list[PiiAccess]) -> None:
 
 
 async def access_log(session: AsyncSession, dealers: frozenset[str] | None, *, customer_id: uuid.UUID | None,
-                     principal: str | None, limit: int, after: int | None) -> list[PiiAccess]:
+                     principal: str | None, since: datetime | None, until: datetime | None, limit: int,
+                     after: int | None) -> list[PiiAccess]:
     query = select(PiiAccess)
+    if since is not None:
+        query = query.where(col(PiiAccess.at) >= since)
+    if until is not None:
+        query = query.where(col(PiiAccess.at) < until)
     if dealers is not None:
         query = query.where(col(PiiAccess.dealer_id).in_(dealers))
     if customer_id:

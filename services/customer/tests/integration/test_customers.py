@@ -1,5 +1,7 @@
 """Customers: create, read, update with ETags, search, dedupe, and what lands on the topic."""
 
+from datetime import datetime, time, timedelta, timezone
+
 from crm_contracts import permissions
 
 from .conftest import person
@@ -112,6 +114,17 @@ async def test_unmasked_reads_are_logged_for_the_information_manager(client, aut
         ("care-service", customer["id"], "read")]
     other = (await client.get("/api/v1/pii-access-log", headers=auth(["D2"], scope=[permissions.PII_AUDIT]))).json()
     assert other["items"] == []
+    # An auditor asks for one day, in the dealer's time: today's read is in today, not in yesterday.
+    shanghai = timezone(timedelta(hours=8))
+    today = datetime.combine(datetime.now(shanghai).date(), time(), shanghai)
+    for since, found in ((today, 1), (today - timedelta(days=1), 0)):
+        window = {"since": since.isoformat(), "until": (since + timedelta(days=1)).isoformat()}
+        day = (await client.get("/api/v1/pii-access-log", params=window,
+                                headers=auth(scope=[permissions.PII_AUDIT]))).json()
+        assert len(day["items"]) == found, (since, day)
+    naive = await client.get("/api/v1/pii-access-log", params={"since": "2026-01-01T00:00:00"},
+                             headers=auth(scope=[permissions.PII_AUDIT]))
+    assert naive.status_code == 422 and naive.json()["errors"][0]["name"] == "since"
 
 
 async def test_the_carmakers_analyst_lists_every_dealer_masked(client, auth):
