@@ -35,6 +35,8 @@ class ServiceSettings(BaseSettings):
     relay_poll_seconds: float = Field(0.05, gt=0, le=10)
     outbox_retention_hours: float = Field(72, gt=0)
     consumer_max_attempts: int = Field(5, ge=1, le=100)
+    # How long a write's Idempotency-Key replays its first answer before a sweep removes it (as payment APIs do).
+    idempotency_key_hours: float = Field(24, gt=0)
     consumer_retry_seconds: float = Field(0.2, ge=0)
     consumer_batch_size: int = Field(500, ge=1, le=10_000)
 

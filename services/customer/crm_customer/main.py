@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from crm_customer import api, consumers, jobs
 from crm_customer.settings import CustomerSettings
 from crm_kit.app import ServiceSpec, create_service_app
+from crm_kit.idempotency import key_sweeper
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -19,7 +20,7 @@ def create_app(settings: CustomerSettings | None = None) -> FastAPI:
         routers=api.ROUTERS,
         consumes=consumers.TOPICS,
         handlers=consumers.HANDLERS,
-        background=[jobs.import_worker],
+        background=[jobs.import_worker, key_sweeper],
     ))
     app.state.keyring = settings.keyring()
     return app

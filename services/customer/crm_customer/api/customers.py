@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 
 from crm_contracts import permissions
-from crm_customer.api.shaping import IdempotencyKey, KeyringDep, customer_public, unmasked_for
+from crm_customer.api.shaping import KeyringDep, customer_public, unmasked_for
 from crm_customer.domain.contact import InvalidMobile, normalise_mobile
 from crm_customer.domain.vehicles import normalise_plate
 from crm_customer.handlers import customers as handlers
@@ -24,6 +24,7 @@ from crm_customer.models.customers import CustomerStatus
 from crm_customer.repository import customers as repository
 from crm_kit.auth import Principal, require, write_dealer
 from crm_kit.db import SessionDep
+from crm_kit.idempotency import IdempotencyKey
 from crm_kit.pagination import Cursor, Limit, Page, page_of, position_after
 from crm_kit.problems import field_error, invalid
 from crm_kit.responses import problems

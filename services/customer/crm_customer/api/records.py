@@ -6,7 +6,7 @@ from datetime import date
 from fastapi import APIRouter, Response
 
 from crm_contracts import permissions
-from crm_customer.api.shaping import IdempotencyKey, vehicle_public
+from crm_customer.api.shaping import vehicle_public
 from crm_customer.handlers import vehicles as vehicle_handlers
 from crm_customer.handlers import visits as visit_handlers
 from crm_customer.models import (
@@ -21,6 +21,7 @@ from crm_customer.models import (
 )
 from crm_kit.auth import Principal, require
 from crm_kit.db import SessionDep
+from crm_kit.idempotency import IdempotencyKey
 from crm_kit.pagination import Cursor, Limit, Page, page_of, position_after
 from crm_kit.responses import problems
 from crm_kit.versioning import IfMatch, etag
@@ -58,8 +59,9 @@ async def update_vehicle(vehicle_id: uuid.UUID, data: VehicleUpdate, session: Se
 
 @vehicles.post("/{vehicle_id}/odometer", status_code=201, response_model=OdometerPublic)
 async def record_odometer(vehicle_id: uuid.UUID, data: OdometerCreate, session: SessionDep,
+                          idempotency_key: IdempotencyKey = None,
                           principal: Principal = require(permissions.CUSTOMERS_WRITE)) -> OdometerPublic:
-    reading = await vehicle_handlers.record_odometer(session, principal, vehicle_id, data)
+    reading = await vehicle_handlers.record_odometer(session, principal, vehicle_id, data, idempotency_key)
     return OdometerPublic.model_validate(reading, from_attributes=True)
 
 

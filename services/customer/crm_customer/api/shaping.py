@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
 
 from crm_contracts import permissions
 from crm_customer.domain.contact import mask_email, mask_mobile, mask_name, mask_opaque
@@ -19,9 +19,6 @@ def get_keyring(request: Request) -> Keyring:
 
 
 KeyringDep = Annotated[Keyring, Depends(get_keyring)]
-IdempotencyKey = Annotated[str | None, Header(
-    min_length=1, max_length=200,
-    description="Retry a write with the same key: it answers what the first request did and stores nothing new")]
 
 
 def unmasked_for(principal: Principal) -> bool:

@@ -21,10 +21,10 @@ from crm_customer.handlers.common import (
     seal_id_number,
     stage_all,
 )
-from crm_customer.handlers.idempotency import first_answer
 from crm_customer.models import Customer, CustomerCreate, CustomerUpdate, PiiAccess
 from crm_customer.repository import customers as repository
 from crm_kit.auth import Principal
+from crm_kit.idempotency import first_answer
 from crm_kit.logs import request_id
 from crm_kit.problems import Problem, not_found
 from crm_kit.versioning import check_if_match

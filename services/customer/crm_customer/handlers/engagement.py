@@ -12,11 +12,11 @@ from crm_customer.domain.identity import normalise_resident_id
 from crm_customer.domain.pii import Keyring, Sealed
 from crm_customer.handlers.common import event, live_customer, refuse, seal_id_number, stage_all, visible
 from crm_customer.handlers.customers import new_customer, registered, updated
-from crm_customer.handlers.idempotency import first_answer
 from crm_customer.models import Consent, ConsentChange, ConsentCreate, Customer, Lead, LeadConversion, LeadCreate
 from crm_customer.repository import customers as customer_repository
 from crm_customer.repository import records as repository
 from crm_kit.auth import Principal
+from crm_kit.idempotency import first_answer
 from crm_kit.problems import Problem, not_found
 
 

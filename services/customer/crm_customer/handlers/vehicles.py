@@ -12,7 +12,6 @@ from crm_customer.domain import Refusal
 from crm_customer.domain.vehicles import check_vin, normalise_plate, odometer_refusal
 from crm_customer.domain.visits import future_dates
 from crm_customer.handlers.common import event, live_customer, new_row, refuse, stage_all, visible
-from crm_customer.handlers.idempotency import first_answer
 from crm_customer.models import (
     OdometerCreate,
     OdometerReading,
@@ -25,6 +24,7 @@ from crm_customer.models import (
 from crm_customer.repository import customers as customer_repository
 from crm_customer.repository import records as repository
 from crm_kit.auth import Principal
+from crm_kit.idempotency import answered_with, first_answer
 from crm_kit.problems import Problem, not_found
 from crm_kit.versioning import check_if_match
 
@@ -158,10 +158,20 @@ def new_reading(vehicle: Vehicle, km: int, read_on: date, correction: bool, now:
 
 
 async def record_odometer(session: AsyncSession, principal: Principal, vehicle_id: uuid.UUID,
-                          data: OdometerCreate) -> OdometerReading:
+                          data: OdometerCreate, idempotency_key: str | None = None) -> OdometerReading:
+    """A keyed retry answers the reading the first request recorded, before the km rule would refuse it as
+    no longer the latest."""
     refusals = future_dates(date.today(), read_on=data.read_on)
     async with session.begin():
         vehicle = visible(principal, await repository.get_vehicle(session, vehicle_id, for_update=True), "vehicle")
+        request = f"POST /vehicles/{vehicle_id}/odometer"
+        earlier = await first_answer(session, idempotency_key, vehicle.dealer_id, request,
+                                     data.model_dump(mode="json", exclude_unset=True), "")
+        if earlier:
+            first = await repository.get_reading(session, int(earlier.resource_id))
+            if first is None:
+                raise not_found("odometer reading")
+            return first
         refusal = odometer_refusal(data.km, vehicle.odometer_km, data.correction)
         if refusal:
             refusals.append(("km", refusal))
@@ -169,7 +179,8 @@ async def record_odometer(session: AsyncSession, principal: Principal, vehicle_i
             raise refuse(refusals)
         reading, recorded = new_reading(vehicle, data.km, data.read_on, data.correction, datetime.now(UTC))
         customer_repository.add(session, vehicle)
-        await customer_repository.insert(session, OdometerReading, [reading])
+        reading.id = await repository.add_reading(session, reading)
+        await answered_with(session, idempotency_key, vehicle.dealer_id, reading.id, 201)
         await stage_all(session, [recorded])
     return reading
 

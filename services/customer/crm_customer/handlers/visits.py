@@ -12,13 +12,13 @@ from crm_contracts.events.customer import VisitRecorded
 from crm_customer.domain import Refusal
 from crm_customer.domain.visits import future_dates, subkind_refusal
 from crm_customer.handlers.common import event, live_customer, new_row, refuse, stage_all, visible
-from crm_customer.handlers.idempotency import answered_with, first_answer
 from crm_customer.handlers.vehicles import new_reading
 from crm_customer.models import OdometerReading, Vehicle, Visit, VisitCreate
 from crm_customer.models.visits import SAME_VISIT_FIELDS
 from crm_customer.repository import customers as customer_repository
 from crm_customer.repository import records as repository
 from crm_kit.auth import Principal
+from crm_kit.idempotency import answered_with, first_answer
 from crm_kit.problems import Problem, not_found
 
 

@@ -20,7 +20,6 @@ from crm_customer.models.engagement import (
     PiiAccess,
     PiiAccessPublic,
 )
-from crm_customer.models.idempotency import IdempotencyKey
 from crm_customer.models.imports import ImportJob, ImportJobPublic, ImportRow, ImportRowReport
 from crm_customer.models.vehicles import (
     OdometerCreate,
@@ -38,7 +37,7 @@ from crm_customer.models.visits import Visit, VisitCreate, VisitPublic
 
 __all__ = [
     "Consent", "ConsentChange", "ConsentCreate", "ConsentPublic", "Customer", "CustomerCreate", "CustomerMobile",
-    "CustomerPublic", "CustomerUpdate", "IdempotencyKey", "ImportJob", "ImportJobPublic", "ImportRow",
+    "CustomerPublic", "CustomerUpdate", "ImportJob", "ImportJobPublic", "ImportRow",
     "ImportRowReport", "Lead", "LeadConversion", "LeadCreate", "LeadPublic", "MergeRequest", "OdometerCreate",
     "OdometerPublic", "OdometerReading", "Ownership", "OwnershipPublic", "PiiAccess", "PiiAccessPublic",
     "TransferRequest", "Vehicle", "VehicleCreate", "VehiclePublic", "VehicleUpdate", "Visit", "VisitCreate",

@@ -54,6 +54,17 @@ async def readings_of(session: AsyncSession, vehicle_id: uuid.UUID) -> list[Odom
     return list((await session.exec(query)).all())
 
 
+async def add_reading(session: AsyncSession, reading: Any) -> int:
+    """Insert a new reading (from `handlers.common.new_row`); returns the id the database gave it."""
+    values = {name: value for name, value in vars(reading).items() if name != "id"}
+    table = OdometerReading.__table__
+    return (await session.exec(table.insert().values(**values).returning(table.c.id))).scalar_one()
+
+
+async def get_reading(session: AsyncSession, reading_id: int) -> OdometerReading | None:
+    return await session.get(OdometerReading, reading_id)
+
+
 async def visit_by_order(session: AsyncSession, dealer_id: str, order_number: str) -> Visit | None:
     query = select(Visit).where(Visit.dealer_id == dealer_id, Visit.order_number == order_number)
     return (await session.exec(query)).first()
