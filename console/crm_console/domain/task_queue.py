@@ -50,7 +50,8 @@ def case_moves(state: str) -> tuple[str, ...]:
 
 
 def case_timeline(case: dict) -> list[tuple[str, str]]:
-    """What happened to a case, oldest first, from the moments care records (care keeps no action log)."""
+    """What happened to a case, oldest first, from the moments on the case itself: the page's timeline when
+    care's action log (GET /cases/{id}/actions) does not answer."""
     steps = [("opened", case.get("opened_at")), ("first_contacted", case.get("first_contacted_at")),
              ("resolved", case.get("resolved_at")), ("closed", case.get("closed_at"))]
     return sorted(((step, at) for step, at in steps if at), key=lambda s: _at(s[1]))

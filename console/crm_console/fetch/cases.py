@@ -30,8 +30,12 @@ async def one_case(gateway: Gateway, viewer: Viewer, case_id: str) -> tuple[dict
     """The case (a 404 propagates: another dealer's), its customer's name and the actions taken on it."""
     case = await gateway.get(f"{CASES}/{case_id}", viewer.token)
     names, actions = await asyncio.gather(customer_names(gateway, viewer, [str(case["customer_id"])]),
-                                          section(gateway.get(f"{CASES}/{case_id}/actions", viewer.token), []))
+                                          section(_actions(gateway, viewer, case_id), []))
     return case, names, actions
+
+
+async def _actions(gateway: Gateway, viewer: Viewer, case_id: str) -> list[dict]:
+    return (await gateway.get(f"{CASES}/{case_id}/actions", viewer.token))["items"]
 
 
 async def move(gateway: Gateway, viewer: Viewer, case_id: str, action: str, resolution: str | None,

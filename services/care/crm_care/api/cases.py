@@ -7,7 +7,7 @@ from fastapi import APIRouter, Header
 
 from crm_care.api.common import BAD_CURSOR, CONFLICT, FORBIDDEN, NOT_FOUND, PREFIX, after_time_id, page, write_dealer
 from crm_care.handlers import cases as handlers
-from crm_care.models.cases import CaseActionPublic, CaseCreate, CaseMove, CasePublic
+from crm_care.models.cases import CaseActionLog, CaseActionPublic, CaseCreate, CaseMove, CasePublic
 from crm_care.repository import work
 from crm_contracts import permissions
 from crm_kit.auth import Principal, require
@@ -56,11 +56,12 @@ async def get_case(case_id: uuid.UUID, session: SessionDep,
 
 @router.get("/{case_id}/actions", responses=NOT_FOUND)
 async def case_actions(case_id: uuid.UUID, session: SessionDep,
-                       principal: Principal = require(permissions.CARE_READ)) -> list[CaseActionPublic]:
-    """What was done on the case, oldest first: opened, each first-contact call, the staff's moves and notes."""
+                       principal: Principal = require(permissions.CARE_READ)) -> CaseActionLog:
+    """What was done on the case, oldest first: opened, its first-contact call taken and made, the staff's moves
+    and notes, each with who did it."""
     async with session.begin():
-        return [CaseActionPublic.model_validate(row) for row in await handlers.actions_of(session, principal,
-                                                                                           case_id)]
+        logged = await handlers.actions_of(session, principal, case_id)
+    return CaseActionLog(items=[CaseActionPublic.model_validate(row) for row in logged])
 
 
 @router.post("/{case_id}/actions", responses={**NOT_FOUND, **CONFLICT})

@@ -26,8 +26,11 @@ async def create_by_hand(session: AsyncSession, dealer_id: str, data: TaskCreate
 
 
 async def assign(session: AsyncSession, principal: Principal, task_id: uuid.UUID, assignee: str) -> sa.Row:
-    await visible_task(session, principal, task_id)
+    task = await visible_task(session, principal, task_id)
     await work.change_task(session, task_id, assignee=assignee)
+    if task.case_id:  # whoever takes a complaint's call is the one the case is with
+        await work.record_case_action(session, case_id=task.case_id, dealer_id=task.dealer_id, action="assigned",
+                                      actor=principal.subject, at=datetime.now(UTC), note=assignee)
     return await work.task(session, task_id)
 
 

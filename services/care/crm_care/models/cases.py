@@ -101,7 +101,7 @@ class CasePublic(BaseModel):
     closed_at: datetime | None
 
 
-CaseActionKind = Literal["opened", "contacted", "start", "resolve", "close", "reopen", "escalate", "note"]
+CaseActionKind = Literal["opened", "assigned", "contacted", "start", "resolve", "close", "reopen", "escalate", "note"]
 
 
 class CaseActionPublic(BaseModel):
@@ -109,11 +109,16 @@ class CaseActionPublic(BaseModel):
 
     id: uuid.UUID
     case_id: uuid.UUID
-    action: CaseActionKind = Field(description="`opened` and `contacted` (its first-contact call done) are care's "
-                                               "own; the others are the moves staff made")
+    action: CaseActionKind = Field(description="`opened`, `assigned` (its first-contact call taken; `note` names "
+                                               "the assignee) and `contacted` (that call done) come from care; the "
+                                               "others are the moves staff made")
     actor: str | None = Field(description="The user who did it; none when a survey's hot alert opened the case")
     note: str | None = Field(description="The resolution, or the note, in the staff's words")
     at: datetime
+
+
+class CaseActionLog(BaseModel):
+    items: list[CaseActionPublic] = Field(description="Oldest first; a case's actions are few, so one page")
 
 
 class RescueCreate(BaseModel):

@@ -29,15 +29,18 @@ async def test_a_case_lists_who_did_what_from_opening_to_resolution(care, auth):
 
     [call] = (await care.get("/api/v1/care/tasks", params={"customer_id": str(customer)},
                              headers=auth())).json()["items"]
+    taken = await care.post(f"/api/v1/care/tasks/{call['id']}/assign", headers=auth(), json={"assignee": "cs-2"})
+    assert taken.status_code == 200, taken.text
     done = await care.post(f"/api/v1/care/tasks/{call['id']}/complete", headers=auth(),
                            json={"outcome": "reached", "notes": "客户认可处理结果"})
     assert done.status_code == 200, done.text
 
     log = await care.get(f"/api/v1/care/cases/{case['id']}/actions", headers=auth())
     assert log.status_code == 200, log.text
-    assert [(a["action"], a["actor"], a["note"]) for a in log.json()] == [
+    assert [(a["action"], a["actor"], a["note"]) for a in log.json()["items"]] == [
         ("opened", "tester", None), ("start", "tester", None), ("note", "tester", "已致电客户，约周六复检"),
-        ("resolve", "tester", "更换刹车片并道歉"), ("contacted", "tester", "客户认可处理结果")]
+        ("resolve", "tester", "更换刹车片并道歉"), ("assigned", "tester", "cs-2"),
+        ("contacted", "tester", "客户认可处理结果")]
     assert (await care.get(f"/api/v1/care/cases/{case['id']}/actions",
                            headers=auth(dealers=["D2"]))).status_code == 404
 
@@ -75,7 +78,7 @@ async def test_a_hot_alert_opens_one_case_whether_the_survey_or_a_person_asks_fi
     [mine] = (await care.get("/api/v1/care/cases", params={"customer_id": str(customer)},
                              headers=auth())).json()["items"]
     assert mine["id"] == first.json()["id"]
-    log = (await care.get(f"/api/v1/care/cases/{by_survey['id']}/actions", headers=auth())).json()
+    log = (await care.get(f"/api/v1/care/cases/{by_survey['id']}/actions", headers=auth())).json()["items"]
     assert [(a["action"], a["actor"]) for a in log] == [("opened", None)]
 
 
