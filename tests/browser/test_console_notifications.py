@@ -33,6 +33,22 @@ async def test_a_hot_alert_lights_the_badge_and_its_notification_opens_the_case(
     await expect(page.get_by_role("status")).to_have_text("已保存。")
     assert not (violations := await axe_violations(page)), described(violations)
 
+    # A second tab saves first: this tab's save, made on what it read before, is refused, not applied unseen.
+    other_tab = await desktop.context.new_page()
+    await other_tab.goto(gateway + "/console/notifications/settings")
+    await other_tab.get_by_label("任务逾期").uncheck()
+    await other_tab.get_by_role("button", name="保存").click()
+    await expect(other_tab.get_by_role("status")).to_have_text("已保存。")
+    await other_tab.close()
+    await page.get_by_label("企业微信", exact=True).check()
+    await page.get_by_label("邮箱地址或企业微信账号").fill("SunLi")
+    await page.get_by_role("button", name="保存").click()
+    await expect(page.get_by_role("alert")).to_contain_text("您的通知设置已在别处")
+    await expect(page.get_by_label("电子邮件")).to_be_checked()  # the settings as they are now, not mine
+    await expect(page.get_by_label("邮箱地址或企业微信账号")).to_have_value("sun.li@dealer.example")
+    await expect(page.get_by_label("任务逾期")).not_to_be_checked()
+    assert not (violations := await axe_violations(page)), described(violations)
+
     await page.goto(gateway + "/console/")
     badge = page.locator("header .bell .badge")
     await expect(badge).to_be_hidden()

@@ -5,6 +5,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
@@ -21,6 +22,8 @@ CHANNELS = ("none", "email", "wecom")
 PAGE = 25
 # How often the stream asks care for the unread count: "at once" for a person, light for the gateway.
 POLL_SECONDS = 2.0
+# Saved meanwhile from another tab or device; or a form rendered before settings carried an ETag.
+STALE = (412, 428)
 
 
 def _id(notification_id: str) -> str:
@@ -93,26 +96,39 @@ def _dealer(viewer: Viewer) -> dict:
     return {"dealer_id": viewer.dealer} if viewer.dealer else {}
 
 
+async def _settings(gateway: Gateway, viewer: Viewer) -> tuple[dict, str]:
+    """The settings and the ETag the form sends back as If-Match (`"0"`: never saved)."""
+    chosen, etag = await gateway.get_tagged(f"{API}/settings?{urlencode(_dealer(viewer))}", viewer.token)
+    return chosen, etag or '"0"'
+
+
+def _settings_form(request: Request, chosen: dict, etag: str, status_code: int = 200, errors: dict | None = None,
+                   saved: bool = False, stale: bool = False) -> Response:
+    return render(request, "notifications_settings.html", status_code=status_code, chosen=chosen, etag=etag,
+                  kinds=KINDS, channels=CHANNELS, errors=errors or {}, saved=saved, stale=stale)
+
+
 @router.get("/settings")
 async def settings_page(request: Request, viewer: ViewerDep, saved: bool = False) -> Response:
-    chosen = await request.app.state.gateway.get(f"{API}/settings", viewer.token, **_dealer(viewer))
-    return render(request, "notifications_settings.html", chosen=chosen, kinds=KINDS, channels=CHANNELS,
-                  errors={}, saved=saved)
+    chosen, etag = await _settings(request.app.state.gateway, viewer)
+    return _settings_form(request, chosen, etag, saved=saved)
 
 
 @router.post("/settings", dependencies=[CsrfChecked])
 async def save_settings(request: Request, viewer: ViewerDep, channel: Annotated[str, Form()] = "none",
-                        address: Annotated[str, Form()] = "",
+                        address: Annotated[str, Form()] = "", etag: Annotated[str, Form()] = "",
                         kinds: Annotated[list[str] | None, Form()] = None) -> Response:
     chosen = {**_dealer(viewer), "channel": channel if channel in CHANNELS else "none",
               "address": address.strip() or None, "kinds": [k for k in (kinds or []) if k in KINDS]}
     if chosen["channel"] != "none" and not chosen["address"]:
-        return render(request, "notifications_settings.html", status_code=422, chosen=chosen, kinds=KINDS,
-                      channels=CHANNELS, errors={"address": "notifications.error.address"}, saved=False)
+        return _settings_form(request, chosen, etag, 422, errors={"address": "notifications.error.address"})
+    gateway = request.app.state.gateway
     try:
-        await request.app.state.gateway.exchange("PUT", f"{API}/settings", viewer.token, chosen)
-    except Refused:
-        return render(request, "notifications_settings.html", status_code=422, chosen=chosen, kinds=KINDS,
-                      channels=CHANNELS, errors={"address": f"notifications.error.{chosen['channel']}"},
-                      saved=False)
+        await gateway.put(f"{API}/settings", viewer.token, chosen, if_match=etag)
+    except Refused as refused:
+        if refused.status in STALE:
+            now, now_etag = await _settings(gateway, viewer)
+            return _settings_form(request, now, now_etag, 409, stale=True)
+        refusal = {"address": f"notifications.error.{chosen['channel']}"}
+        return _settings_form(request, chosen, etag, 422, errors=refusal)
     return RedirectResponse("/console/notifications/settings?saved=true", status_code=303)

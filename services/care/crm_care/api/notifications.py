@@ -3,7 +3,7 @@
 import uuid
 from datetime import UTC, datetime
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from crm_care.api.common import BAD_CURSOR, FORBIDDEN, NOT_FOUND, PREFIX, after_time_id, page, write_dealer
 from crm_care.handlers import notifications as handlers
@@ -19,6 +19,8 @@ from crm_kit.auth import StaffDep
 from crm_kit.db import SessionDep
 from crm_kit.pagination import Cursor, Limit, Page
 from crm_kit.problems import not_found
+from crm_kit.responses import problems
+from crm_kit.versioning import IfMatch, tag
 
 router = APIRouter(prefix=f"{PREFIX}/notifications", tags=["staff notifications"])
 
@@ -41,22 +43,28 @@ async def unread_count(session: SessionDep, principal: StaffDep) -> UnreadCount:
 
 
 @router.get("/settings", responses=FORBIDDEN)
-async def get_settings(session: SessionDep, principal: StaffDep,
+async def get_settings(session: SessionDep, principal: StaffDep, response: Response,
                        dealer_id: str | None = None) -> NotificationSettingsPublic:
-    """Never saved: channel `none` and every kind, so the badge alone tells you."""
+    """Never saved: channel `none` and every kind, so the badge alone tells you; and the ETag a change
+    names (`"0"`: never saved)."""
     dealer = write_dealer(principal, dealer_id, "query")
     async with session.begin():
-        return NotificationSettingsPublic.model_validate(
+        found = NotificationSettingsPublic.model_validate(
             await handlers.settings_for(session, principal.subject, dealer))
+    tag(response, found.version)
+    return found
 
 
-@router.put("/settings", responses=FORBIDDEN)
-async def put_settings(data: NotificationSettingsPut, session: SessionDep,
-                       principal: StaffDep) -> NotificationSettingsPublic:
+@router.put("/settings", responses={**FORBIDDEN, **problems(412, 428)})
+async def put_settings(data: NotificationSettingsPut, session: SessionDep, principal: StaffDep,
+                       response: Response, if_match: IfMatch = None) -> NotificationSettingsPublic:
+    """If-Match names the ETag GET showed: `"0"` (or `*`) while never saved; the answer carries the new one."""
     dealer = write_dealer(principal, data.dealer_id)
     async with session.begin():
-        return NotificationSettingsPublic.model_validate(
-            await handlers.choose(session, principal.subject, dealer, data))
+        saved = NotificationSettingsPublic.model_validate(
+            await handlers.choose(session, principal.subject, dealer, data, if_match))
+    tag(response, saved.version)
+    return saved
 
 
 @router.post("/read-all")

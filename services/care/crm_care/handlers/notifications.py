@@ -15,11 +15,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from crm_care.channels.senders import DeliveryFailed, EmailSender
 from crm_care.channels.wecom import WecomSender
 from crm_care.domain import policy
-from crm_care.models.notifications import KINDS, NotificationSettingsPut
+from crm_care.models.notifications import KINDS, NotificationSettingsPut, notification_settings
 from crm_care.repository import notifications as store
+from crm_care.repository import versions
 from crm_contracts.events.survey import HotAlertRaised
 from crm_kit.db import Sessions
 from crm_kit.problems import field_error, invalid
+from crm_kit.versioning import UNSTORED, check_if_match, precondition_failed
 
 HEADLINES = {"hot_alert": "新的热点警报", "case_sla": "投诉处理即将超时", "task_overdue": "任务已逾期"}
 
@@ -34,7 +36,8 @@ class StaffChannels:
 
 
 def defaults(dealer_id: str) -> dict:
-    return {"dealer_id": dealer_id, "channel": "none", "address": None, "kinds": list(KINDS), "updated_at": None}
+    return {"dealer_id": dealer_id, "channel": "none", "address": None, "kinds": list(KINDS), "updated_at": None,
+            "version": UNSTORED}
 
 
 async def settings_for(session: AsyncSession, user_id: str, dealer_id: str) -> dict:
@@ -42,16 +45,24 @@ async def settings_for(session: AsyncSession, user_id: str, dealer_id: str) -> d
     return dict(row._mapping) if row else defaults(dealer_id)
 
 
-async def choose(session: AsyncSession, user_id: str, dealer_id: str, data: NotificationSettingsPut) -> dict:
+async def choose(session: AsyncSession, user_id: str, dealer_id: str, data: NotificationSettingsPut,
+                 if_match: str | None) -> dict:
+    """If-Match names the ETag GET showed: `"0"` (or `*`) while never saved. A save from a second tab or
+    device made meanwhile is a 412, not silently overwritten."""
     address = data.address
     if data.channel == "email":
         try:
             address = validate_email(address, check_deliverability=False).normalized
         except EmailNotValidError as error:
             raise invalid(field_error("body", "address", str(error))) from None
-    row = await store.save_settings(session, {"user_id": user_id, "dealer_id": dealer_id, "channel": data.channel,
-                                              "address": address, "kinds": data.kinds,
-                                              "updated_at": datetime.now(UTC)})
+    key = store.settings_key(user_id, dealer_id)
+    read_version = await versions.current(session, notification_settings, key)
+    check_if_match(if_match, read_version)
+    row = await store.save_settings(session, key, {"channel": data.channel, "address": address,
+                                                   "kinds": data.kinds, "updated_at": datetime.now(UTC)},
+                                    read_version)
+    if row is None:
+        raise precondition_failed(read_version + 1)
     return dict(row._mapping)
 
 

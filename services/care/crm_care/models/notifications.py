@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 
 from crm_care.models.base import TZ, metadata
+from crm_kit.problem_texts import Invalid
 
 Kind = Literal["hot_alert", "case_sla", "task_overdue"]
 KINDS: tuple[str, ...] = ("hot_alert", "case_sla", "task_overdue")
@@ -48,6 +49,7 @@ notification_settings = sa.Table(
     sa.Column("address", sa.Text),
     sa.Column("kinds", ARRAY(sa.Text), nullable=False),
     sa.Column("updated_at", TZ, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),  # the ETag a change names
 )
 
 
@@ -65,7 +67,7 @@ class NotificationSettingsPut(BaseModel):
         if self.channel == "none":
             self.address = None
         elif not (self.address or "").strip():
-            raise ValueError(f"address: needed for {self.channel}")
+            raise Invalid("address_needed", "address: needed for {channel}", channel=self.channel)
         else:
             self.address = self.address.strip()
         return self
@@ -79,6 +81,7 @@ class NotificationSettingsPublic(BaseModel):
     address: str | None
     kinds: list[Kind]
     updated_at: datetime | None = Field(description="None: never saved, these are the defaults")
+    version: int = Field(0, description="As the ETag says; 0 while never saved")
 
 
 class NotificationPublic(BaseModel):

@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from crm_care.models import cases, tasks
 from crm_care.models.notifications import notification_settings, notifications
-from crm_care.repository import one, rows, update, upsert
+from crm_care.repository import one, rows, update, versions
 
 # An SLA missed long ago (say, before this feature was deployed) is no news: only recent ones notify.
 LOOKBACK = timedelta(days=1)
@@ -22,9 +22,15 @@ async def settings_of(session: AsyncSession, user_id: str, dealer_id: str) -> sa
         notification_settings.c.user_id == user_id, notification_settings.c.dealer_id == dealer_id))
 
 
-async def save_settings(session: AsyncSession, values: dict) -> sa.Row:
-    await upsert(session, notification_settings, ["user_id", "dealer_id"], values)
-    return await settings_of(session, values["user_id"], values["dealer_id"])
+def settings_key(user_id: str, dealer_id: str) -> dict:
+    return {"user_id": user_id, "dealer_id": dealer_id}
+
+
+async def save_settings(session: AsyncSession, key: dict, values: dict, read_version: int) -> sa.Row | None:
+    """None when another save got there first (see versions.save)."""
+    if await versions.save(session, notification_settings, key, values, read_version) is None:
+        return None
+    return await settings_of(session, key["user_id"], key["dealer_id"])
 
 
 async def subscribers(session: AsyncSession, dealer_id: str, kind: str) -> list[sa.Row]:

@@ -1,6 +1,7 @@
 """Staff hear about what is urgent: a hot alert, a task gone overdue and a case near its SLA each notify the
 responsible users once, in their inbox and by the e-mail or WeChat Work message they chose."""
 
+import asyncio
 import uuid
 from datetime import timedelta
 
@@ -16,6 +17,9 @@ from crm_devstack.pytest_plugin import eventually, running
 from .conftest import STAFF, now
 
 pytestmark = pytest.mark.timeout(180)
+
+SETTINGS = "/api/v1/care/notifications/settings"
+NEVER_SAVED = {"If-Match": '"0"'}  # the ETag of settings shown from the defaults
 
 
 @pytest.fixture
@@ -57,25 +61,57 @@ async def in_the_past(settings, statement: str, **values) -> None:
 
 async def test_a_user_chooses_a_channel_and_a_bad_address_is_refused(notifying, as_user):
     care, _ = notifying
-    fresh = await care.get("/api/v1/care/notifications/settings", headers=as_user("wang.fang"))
-    assert fresh.status_code == 200
+    fresh = await care.get(SETTINGS, headers=as_user("wang.fang"))
+    assert fresh.status_code == 200 and fresh.headers["ETag"] == '"0"'
     assert fresh.json() | {"updated_at": None} == {"dealer_id": "D1", "channel": "none", "address": None,
                                                   "kinds": ["hot_alert", "case_sla", "task_overdue"],
-                                                  "updated_at": None}
-    refused = await care.put("/api/v1/care/notifications/settings", headers=as_user("wang.fang"),
+                                                  "updated_at": None, "version": 0}
+    refused = await care.put(SETTINGS, headers=as_user("wang.fang") | NEVER_SAVED,
                              json={"channel": "email", "address": "not-an-address"})
     assert refused.status_code == 422 and "address" in refused.text
-    missing = await care.put("/api/v1/care/notifications/settings", headers=as_user("wang.fang"),
+    missing = await care.put(SETTINGS, headers=as_user("wang.fang") | NEVER_SAVED,
                              json={"channel": "wecom"})
     assert missing.status_code == 422
-    other = await care.put("/api/v1/care/notifications/settings", headers=as_user("wang.fang"),
+    other = await care.put(SETTINGS, headers=as_user("wang.fang") | NEVER_SAVED,
                            json={"channel": "email", "address": "w@example.cn", "dealer_id": "D9"})
     assert other.status_code == 403
-    saved = await care.put("/api/v1/care/notifications/settings", headers=as_user("wang.fang"),
+    saved = await care.put(SETTINGS, headers=as_user("wang.fang") | NEVER_SAVED,
                            json={"channel": "wecom", "address": "WangFang", "kinds": ["hot_alert"]})
     assert saved.status_code == 200, saved.text
-    again = (await care.get("/api/v1/care/notifications/settings", headers=as_user("wang.fang"))).json()
+    again = (await care.get(SETTINGS, headers=as_user("wang.fang"))).json()
     assert again["channel"] == "wecom" and again["address"] == "WangFang" and again["kinds"] == ["hot_alert"]
+
+
+async def test_a_save_names_the_settings_it_read_so_a_second_tab_cannot_overwrite_unseen(notifying, as_user):
+    care, _ = notifying
+    me = as_user("liu.yang")
+    unnamed = await care.put(SETTINGS, headers=me, json={"channel": "email", "address": "liu@dealer.example"})
+    assert unnamed.status_code == 428 and unnamed.json()["current_etag"] == '"0"'
+
+    first = await care.put(SETTINGS, headers=me | NEVER_SAVED,
+                           json={"channel": "email", "address": "liu@dealer.example"})
+    assert first.status_code == 200 and first.headers["ETag"] == '"1"' and first.json()["version"] == 1
+    other_tab = await care.put(SETTINGS, headers=me | NEVER_SAVED, json={"channel": "none"})
+    assert other_tab.status_code == 412 and other_tab.json()["current_etag"] == '"1"'
+    shown = await care.get(SETTINGS, headers=me)
+    assert shown.headers["ETag"] == '"1"' and shown.json()["channel"] == "email"
+
+    again = await care.put(SETTINGS, headers=me | {"If-Match": shown.headers["ETag"]},
+                           json={"channel": "wecom", "address": "LiuYang", "kinds": ["case_sla"]})
+    assert again.status_code == 200 and again.headers["ETag"] == '"2"'
+    assert (await care.get(SETTINGS, headers=me)).json()["address"] == "LiuYang"
+
+
+async def test_two_saves_of_the_same_read_keep_one_and_refuse_the_other(notifying, as_user):
+    care, _ = notifying
+    saved_once = await care.put(SETTINGS, headers=as_user("saved.once") | NEVER_SAVED, json={"channel": "none"})
+    for user, etag in (("never.saved", '"0"'), ("saved.once", saved_once.headers["ETag"])):
+        answers = await asyncio.gather(*(
+            care.put(SETTINGS, headers=as_user(user) | {"If-Match": etag},
+                     json={"channel": "wecom", "address": address}) for address in ("PhoneTab", "DeskTab")))
+        assert sorted(a.status_code for a in answers) == [200, 412], user
+        [kept] = [a.json()["address"] for a in answers if a.status_code == 200]
+        assert (await care.get(SETTINGS, headers=as_user(user))).json()["address"] == kept
 
 
 async def test_a_hot_alert_notifies_each_subscriber_once_and_messages_them(notifying, as_user, publish, sinks):
@@ -85,9 +121,9 @@ async def test_a_hot_alert_notifies_each_subscriber_once_and_messages_them(notif
                "badge.only": {"channel": "none"},
                "not.alerts": {"channel": "email", "address": "x@dealer.example", "kinds": ["task_overdue"]}}
     for user, choice in choices.items():
-        answer = await care.put("/api/v1/care/notifications/settings", headers=as_user(user), json=choice)
+        answer = await care.put(SETTINGS, headers=as_user(user) | NEVER_SAVED, json=choice)
         assert answer.status_code == 200, answer.text
-    other_dealer = await care.put("/api/v1/care/notifications/settings", headers=as_user("elsewhere", ["D2"]),
+    other_dealer = await care.put(SETTINGS, headers=as_user("elsewhere", ["D2"]) | NEVER_SAVED,
                                   json={"channel": "email", "address": "e@dealer.example"})
     assert other_dealer.status_code == 200
 
@@ -122,9 +158,9 @@ async def test_a_hot_alert_notifies_each_subscriber_once_and_messages_them(notif
 
 async def test_an_overdue_task_notifies_its_assignee_and_reading_clears_the_badge(notifying, as_user, sinks):
     care, settings = notifying
-    await care.put("/api/v1/care/notifications/settings", headers=as_user("chen.jing"),
+    await care.put(SETTINGS, headers=as_user("chen.jing") | NEVER_SAVED,
                    json={"channel": "email", "address": "chen.jing@dealer.example"})
-    await care.put("/api/v1/care/notifications/settings", headers=as_user("subscriber"),
+    await care.put(SETTINGS, headers=as_user("subscriber") | NEVER_SAVED,
                    json={"channel": "wecom", "address": "Sub", "kinds": ["task_overdue"]})
     created = await care.post("/api/v1/care/tasks", headers=as_user("planner"), json={
         "customer_id": str(uuid.uuid4()), "kind": "call", "priority": "high", "due_at": now().isoformat()})
@@ -157,7 +193,7 @@ async def test_an_overdue_task_notifies_its_assignee_and_reading_clears_the_badg
 async def test_a_case_near_its_sla_notifies_subscribers_when_nobody_is_assigned(notifying, as_user, sinks):
     care, settings = notifying
     for user in ("zhou.min", "sun.li"):
-        answer = await care.put("/api/v1/care/notifications/settings", headers=as_user(user),
+        answer = await care.put(SETTINGS, headers=as_user(user) | NEVER_SAVED,
                                 json={"channel": "wecom", "address": user.replace(".", ""), "kinds": ["case_sla"]})
         assert answer.status_code == 200
     opened = await care.post("/api/v1/care/cases", headers=as_user("zhou.min"),
