@@ -3,6 +3,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from crm_kit.app import ServiceSpec, create_service_app
+from crm_kit.idempotency import key_sweeper
 from crm_segmentation import api, consumers, jobs
 from crm_segmentation.handlers.context import Clock
 from crm_segmentation.settings import SegmentationSettings
@@ -20,5 +21,5 @@ def create_app(settings: SegmentationSettings | None = None) -> FastAPI:
         routers=api.routers,
         consumes=consumers.TOPICS,
         handlers=consumers.handlers_for(Clock(settings.timezone)),
-        background=[jobs.scoring_worker, jobs.rescore_schedule],
+        background=[jobs.scoring_worker, jobs.rescore_schedule, key_sweeper],
     ))

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Response
 from crm_contracts import permissions
 from crm_kit.auth import Principal, require
 from crm_kit.db import SessionDep
+from crm_kit.idempotency import IdempotencyKey
 from crm_kit.pagination import Cursor, Limit, Page, page_of, position_after
 from crm_kit.responses import problems
 from crm_kit.versioning import IfMatch, tag
@@ -33,8 +34,9 @@ def public(segment: Segment, members: int) -> SegmentPublic:
 
 @router.post("", status_code=201, response_model=SegmentPublic, responses=problems(409))
 async def create_segment(data: SegmentCreate, session: SessionDep, response: Response,
+                         idempotency_key: IdempotencyKey = None,
                          principal: Principal = require(permissions.SEGMENTS_WRITE)) -> SegmentPublic:
-    segment, members = await handlers.create_segment(session, principal, data)
+    segment, members = await handlers.create_segment(session, principal, data, idempotency_key)
     response.headers["Location"] = f"{router.prefix}/{segment.id}"
     tag(response, segment.version)
     return public(segment, members)

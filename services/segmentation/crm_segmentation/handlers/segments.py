@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from crm_contracts import Envelope, new_event
 from crm_contracts.events.segmentation import SegmentEntered, SegmentExited
 from crm_kit.auth import Principal, check_dealer
+from crm_kit.idempotency import first_answer
 from crm_kit.logs import request_id
 from crm_kit.outbox import stage_many
 from crm_kit.problems import Problem, field_error, invalid, not_found
@@ -141,7 +142,9 @@ def _filter_errors(tree: dict | None, pointer: str) -> list[dict]:
     return [field_error("body", pointer + where, detail) for where, detail in filters.validate(tree)]
 
 
-async def create_segment(session: AsyncSession, principal: Principal, data: SegmentCreate) -> tuple[Segment, int]:
+async def create_segment(session: AsyncSession, principal: Principal, data: SegmentCreate,
+                         idempotency_key: str | None = None) -> tuple[Segment, int]:
+    """A keyed retry answers the segment the first request created (its name is then taken by that one)."""
     errors = []
     if data.kind == "dynamic":
         errors += _filter_errors(data.filter, "/filter")
@@ -154,11 +157,18 @@ async def create_segment(session: AsyncSession, principal: Principal, data: Segm
     if not principal.sees(data.dealer_id):
         raise Problem(403, "Forbidden", "You cannot define segments for this dealer.")
     async with session.begin():
+        segment = Segment(dealer_id=data.dealer_id, name=data.name, description=data.description, kind=data.kind,
+                          filter=data.filter, created_by=principal.subject, created_at=datetime.now(UTC))
+        earlier = await first_answer(session, idempotency_key, data.dealer_id, "POST /segments",
+                                     data.model_dump(mode="json", exclude_unset=True), segment.id)
+        if earlier:
+            first = await repository.get_segment(session, uuid.UUID(earlier.resource_id))
+            if first is None:
+                raise not_found("segment")
+            return first, await repository.member_count(session, first.id)
         if await repository.name_taken(session, data.dealer_id, data.name):
             raise Problem(409, "Conflict", "This dealer already has a segment of that name.",
                           errors=[field_error("body", "/name", "already taken")])
-        segment = Segment(dealer_id=data.dealer_id, name=data.name, description=data.description, kind=data.kind,
-                          filter=data.filter, created_by=principal.subject, created_at=datetime.now(UTC))
         members = await create(session, segment, data.customer_ids)
     return segment, members
 
