@@ -1,7 +1,7 @@
 """Analytics routes: a dealer's (or advisor's) figures and weaknesses; the carmaker's dealer ranking."""
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
@@ -12,6 +12,7 @@ from crm_kit.problems import field_error, invalid
 from crm_kit.responses import problems
 from crm_survey.domain.triggers import DEALER_TIME
 from crm_survey.handlers import analytics
+from crm_survey.models.analytics import DealerOverview, DealerWeaknesses, NetworkRanking
 
 router = APIRouter(prefix="/api/v1/surveys/analytics", tags=["survey analytics"])
 
@@ -41,9 +42,10 @@ def _months_before(month: date, count: int) -> date:
 async def dealer_overview(dealer_id: str, session: SessionDep, kind: Kind = "csi",
                           first: From = None,
                           last: To = None, advisor_id: str | None = None,
-                          principal: Principal = require(permissions.SURVEYS_READ)) -> dict[str, Any]:
+                          principal: Principal = require(permissions.SURVEYS_READ)) -> DealerOverview:
     check_dealer(principal, dealer_id, "dealer")
-    return await analytics.dealer_overview(session, dealer_id, kind, *period(first, last), advisor_id)
+    return DealerOverview.model_validate(
+        await analytics.dealer_overview(session, dealer_id, kind, *period(first, last), advisor_id))
 
 
 @router.get("/dealers/{dealer_id}/weaknesses", responses=problems(404),
@@ -51,14 +53,16 @@ async def dealer_overview(dealer_id: str, session: SessionDep, kind: Kind = "csi
 async def dealer_weaknesses(dealer_id: str, session: SessionDep, kind: Kind = "csi",
                             first: From = None,
                             last: To = None, advisor_id: str | None = None,
-                            principal: Principal = require(permissions.SURVEYS_READ)) -> dict[str, Any]:
+                            principal: Principal = require(permissions.SURVEYS_READ)) -> DealerWeaknesses:
     check_dealer(principal, dealer_id, "dealer")
-    return await analytics.weaknesses(session, dealer_id, kind, *period(first, last), advisor_id)
+    return DealerWeaknesses.model_validate(
+        await analytics.weaknesses(session, dealer_id, kind, *period(first, last), advisor_id))
 
 
 @router.get("/network", summary="The carmaker's view: dealers ranked by index")
 async def network_ranking(session: SessionDep, kind: Kind = "csi",
                           first: From = None,
                           last: To = None,
-                          principal: Principal = require(permissions.NETWORK_READ)) -> dict[str, Any]:
-    return await analytics.network_ranking(session, kind, *period(first, last), principal.dealer_filter())
+                          principal: Principal = require(permissions.NETWORK_READ)) -> NetworkRanking:
+    return NetworkRanking.model_validate(
+        await analytics.network_ranking(session, kind, *period(first, last), principal.dealer_filter()))

@@ -19,6 +19,7 @@ from crm_survey.domain.answers import SCALES
 from crm_survey.domain.templates import LANGUAGES, Language, TemplateDefinition
 from crm_survey.handlers import answers
 from crm_survey.models.api import AnswersSubmit, PublicReceipt
+from crm_survey.models.questionnaire import Questionnaire
 from crm_survey.pages import render, views
 from crm_survey.pages.catalogue import from_accept_language, supported
 from crm_survey.pages.form import answers_from_form
@@ -78,7 +79,9 @@ def receipt(response, language: str) -> PublicReceipt:
                          answers={**response.answers, **response.free_text}, message=THANKS[language])
 
 
-@router.get("/{token}", response_model=dict[str, Any], responses={200: {"content": HTML_REPLY}, **UNAVAILABLE},
+# exclude_unset: a question carries only the keys its type has (no `min: null` on a text question).
+@router.get("/{token}", response_model=Questionnaire, response_model_exclude_unset=True,
+            responses={200: {"content": HTML_REPLY}, **UNAVAILABLE},
             summary="The questionnaire behind a survey link, in the customer's language (HTML for browsers)")
 async def get_questionnaire(token: Token, request: Request, session: SessionDep, lang: Lang = None) -> Any:
     if wants_html(request):
@@ -86,11 +89,11 @@ async def get_questionnaire(token: Token, request: Request, session: SessionDep,
     _limit(request, token)
     found = await answers.open_questionnaire(session, token)
     language = lang or (found.invitation.language if found.invitation.language in LANGUAGES else "zh-CN")
-    return {
+    return Questionnaire.model_validate({
         "kind": found.invitation.kind, "language": language, "expires_at": found.invitation.expires_at,
         "status": found.invitation.status, **questionnaire_in(found.definition, language),
-        "response": receipt(found.response, language).model_dump(mode="json") if found.response else None,
-    }
+        "response": receipt(found.response, language) if found.response else None,
+    })
 
 
 @router.get("/{token}/thanks", include_in_schema=False)
