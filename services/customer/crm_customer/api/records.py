@@ -1,7 +1,7 @@
 """/api/v1/vehicles and /api/v1/visits."""
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 from fastapi import APIRouter, Response
 
@@ -38,6 +38,19 @@ async def register_vehicle(data: VehicleCreate, session: SessionDep, response: R
     response.headers["Location"] = f"{vehicles.prefix}/{vehicle.id}"
     response.headers["ETag"] = etag(vehicle.version)
     return vehicle_public(vehicle, warnings=warnings)
+
+
+@vehicles.get("", response_model=Page[VehiclePublic], responses=problems(400))
+async def list_vehicles(session: SessionDep, customer_id: uuid.UUID | None = None, dealer_id: str | None = None,
+                        limit: Limit = 50, cursor: Cursor = None,
+                        principal: Principal = require(permissions.CUSTOMERS_READ)) -> Page[VehiclePublic]:
+    """Vehicles newest first, each with its ownership history; with `customer_id`, the cars that customer owns
+    now or owned before."""
+    after = position_after(cursor, datetime.fromisoformat, uuid.UUID)
+    found = await vehicle_handlers.list_vehicles(session, principal, customer_id=customer_id, dealer_id=dealer_id,
+                                                 after=after, limit=limit)
+    page = page_of(found, limit, lambda pair: (pair[0].created_at.isoformat(), pair[0].id))
+    return Page(items=[vehicle_public(*pair) for pair in page.items], next_cursor=page.next_cursor)
 
 
 @vehicles.get("/{vehicle_id}", response_model=VehiclePublic)

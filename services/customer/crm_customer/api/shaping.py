@@ -14,7 +14,7 @@ from crm_kit.auth import Principal
 PUBLIC_COLUMNS = [name for name in CustomerPublic.model_fields if name not in ("id_number", "erased", "warnings")]
 
 
-def get_keyring(request: Request) -> Keyring:
+async def get_keyring(request: Request) -> Keyring:  # async: a plain def would hop to the threadpool
     return request.app.state.keyring
 
 

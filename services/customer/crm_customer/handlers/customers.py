@@ -24,6 +24,7 @@ from crm_customer.handlers.common import (
 from crm_customer.models import Customer, CustomerCreate, CustomerUpdate, PiiAccess
 from crm_customer.repository import customers as repository
 from crm_kit.auth import Principal
+from crm_kit.db import reading
 from crm_kit.idempotency import first_answer
 from crm_kit.logs import request_id
 from crm_kit.problems import Problem, not_found
@@ -166,8 +167,7 @@ async def _take_numbers(session: AsyncSession, customer: Customer) -> None:
 
 
 async def read_customer(session: AsyncSession, principal: Principal, customer_id: uuid.UUID) -> Customer:
-    async with session.begin():
-        return live_customer(principal, await repository.get_customer(session, customer_id))
+    return live_customer(principal, await reading(session, lambda: repository.get_customer(session, customer_id)))
 
 
 async def log_unmasked(session: AsyncSession, principal: Principal, customers: list[Customer], action: str) -> None:

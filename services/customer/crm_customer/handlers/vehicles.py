@@ -128,6 +128,17 @@ async def read_vehicle(session: AsyncSession, principal: Principal, vehicle_id: 
         return vehicle, await repository.ownership_of(session, vehicle.id)
 
 
+async def list_vehicles(session: AsyncSession, principal: Principal, *, customer_id: uuid.UUID | None,
+                        dealer_id: str | None, after: tuple[datetime, uuid.UUID] | None, limit: int
+                        ) -> list[tuple[Vehicle, list[Ownership]]]:
+    """One page of vehicles (limit + 1 of them), each with its ownership history."""
+    async with session.begin():
+        vehicles = await repository.list_vehicles(session, principal.dealer_filter(), dealer_id=dealer_id,
+                                                  customer_id=customer_id, after=after, limit=limit)
+        owners = await repository.ownership_of_many(session, [vehicle.id for vehicle in vehicles])
+    return [(vehicle, owners[vehicle.id]) for vehicle in vehicles]
+
+
 async def update_vehicle(session: AsyncSession, principal: Principal, vehicle_id: uuid.UUID, data: VehicleUpdate,
                          if_match: str | None) -> Vehicle:
     given = data.model_dump(exclude_unset=True)

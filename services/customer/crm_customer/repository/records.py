@@ -99,6 +99,27 @@ async def list_visits(session: AsyncSession, dealers: frozenset[str] | None, *, 
     return list((await session.exec(query)).all())
 
 
+async def list_vehicles(session: AsyncSession, dealers: frozenset[str] | None, *, dealer_id: str | None,
+                        customer_id: uuid.UUID | None, after: tuple[datetime, uuid.UUID] | None,
+                        limit: int) -> list[Vehicle]:
+    query = select(Vehicle)
+    if customer_id:  # owned now, or before: a car sold on stays in its former owner's history
+        owned = select(Ownership.vehicle_id).where(Ownership.customer_id == customer_id)
+        query = query.where(sa.or_(Vehicle.customer_id == customer_id, col(Vehicle.id).in_(owned)))
+    query = newest_first(query, (Vehicle.created_at, Vehicle.id), after, limit, dealer_column=Vehicle.dealer_id,
+                         dealers=dealers, dealer_id=dealer_id)
+    return list((await session.exec(query)).all())
+
+
+async def ownership_of_many(session: AsyncSession, vehicle_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Ownership]]:
+    query = select(Ownership).where(col(Ownership.vehicle_id).in_(vehicle_ids)).order_by(
+        Ownership.from_date, Ownership.id)
+    found: dict[uuid.UUID, list[Ownership]] = {vehicle_id: [] for vehicle_id in vehicle_ids}
+    for ownership in (await session.exec(query)).all():
+        found[ownership.vehicle_id].append(ownership)
+    return found
+
+
 async def visits_of(session: AsyncSession, customer_id: uuid.UUID, limit: int) -> list[Visit]:
     query = select(Visit).where(Visit.customer_id == customer_id).order_by(
         col(Visit.visited_on).desc(), col(Visit.id).desc()).limit(limit)

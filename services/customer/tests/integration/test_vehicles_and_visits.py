@@ -56,6 +56,30 @@ async def test_transfer_closes_one_ownership_and_opens_the_next(client, auth, ev
     assert transferred[-1].data["from_customer_id"] == seller["id"]
 
 
+async def test_a_customers_cars_are_listed_with_the_ones_sold_on_and_their_ownership(client, auth):
+    seller = await customer(client, auth)
+    buyer = await customer(client, auth, mobile="13900139000")
+    sold = await vehicle(client, auth, seller["id"])
+    kept = await vehicle(client, auth, seller["id"], vin="LSVAU218XN2183294")
+    await client.post(f"/api/v1/vehicles/{sold['id']}/transfer", headers=auth(),
+                      json={"to_customer_id": buyer["id"], "on": "2023-06-30"})
+
+    def cars(page):
+        return [(v["id"], v["customer_id"], len(v["ownership"])) for v in page["items"]]
+
+    listed = (await client.get("/api/v1/vehicles", headers=auth(), params={"customer_id": seller["id"]})).json()
+    assert cars(listed) == [(kept["id"], seller["id"], 1), (sold["id"], buyer["id"], 2)]
+    first = (await client.get("/api/v1/vehicles", headers=auth(),
+                              params={"customer_id": seller["id"], "limit": 1})).json()
+    rest = (await client.get("/api/v1/vehicles", headers=auth(), params={
+        "customer_id": seller["id"], "limit": 1, "cursor": first["next_cursor"]})).json()
+    assert cars(first) + cars(rest) == cars(listed) and rest["next_cursor"] is None
+    theirs = (await client.get("/api/v1/vehicles", headers=auth(["D2"]), params={"customer_id": seller["id"]})).json()
+    assert theirs["items"] == []
+    forged = await client.get("/api/v1/vehicles", headers=auth(), params={"cursor": "bm90IGEgY3Vyc29y"})
+    assert forged.status_code == 400 and forged.json()["errors"][0]["name"] == "cursor"
+
+
 async def test_a_retried_visit_answers_the_stored_one_and_a_different_one_is_409(client, auth, events):
     owner = await customer(client, auth)
     car = await vehicle(client, auth, owner["id"])
