@@ -1,4 +1,5 @@
-"""Background loops every gateway replica runs: partner webhooks, fanned out from Kafka and sent with retries."""
+"""Background loops every gateway replica runs: partner webhooks, fanned out from Kafka and sent with retries,
+and the pooling of the replicas' rate limit counts."""
 
 from fastapi import FastAPI
 
@@ -7,6 +8,7 @@ from crm_gateway.handlers import webhooks
 from crm_gateway.settings import GatewaySettings
 from crm_kit.inbox import EventConsumer
 from crm_kit.loops import repeat
+from crm_kit.shared_limits import Reconciler
 
 
 async def webhook_consumer(app: FastAPI) -> None:
@@ -36,3 +38,8 @@ async def webhook_sender(app: FastAPI) -> None:
         return await sender.send_due() >= settings.webhook_batch_size
 
     await repeat("webhook sending", send, settings.webhook_poll_seconds)
+
+
+async def shared_rate_limits(app: FastAPI) -> None:
+    settings: GatewaySettings = app.state.settings
+    await Reconciler(app.state.sessions, [app.state.proxy.limiter], interval=settings.rate_limit_sync_seconds).run()

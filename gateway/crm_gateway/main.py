@@ -35,7 +35,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         description="The one front door: identity and tokens, routing to the services, partner webhooks.",
         migrations=MIGRATIONS,
         routers=[*api.ROUTERS, docs.router],
-        background=[jobs.webhook_consumer, jobs.webhook_sender],
+        background=[jobs.webhook_consumer, jobs.webhook_sender, jobs.shared_rate_limits],
         resources=[identity_ready, upstream.opened],
         serve_docs=False,
     ))
@@ -62,5 +62,6 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
                        allow_methods=METHODS, allow_headers=["authorization", "content-type", "if-match",
                                                              "idempotency-key", "x-request-id"],
-                       expose_headers=["etag", "location", "retry-after", "x-request-id"], max_age=600)
+                       expose_headers=["etag", "location", "retry-after", "x-request-id",
+                                       "ratelimit", "ratelimit-policy"], max_age=600)
     return app

@@ -1,6 +1,7 @@
 """Forwarding /api/v1/... (and the public survey path /s/...) to the owning service, path unchanged.
 
-Per request: the caller's rate limit, the upstream's circuit breaker, X-Request-ID and X-Forwarded-*,
+Per request: the caller's rate limit (shared by the replicas, announced in RateLimit-Policy/RateLimit),
+the upstream's circuit breaker, X-Request-ID and X-Forwarded-*,
 streamed bodies both ways (small answers are read whole: one ASGI message instead of several), retries
 of idempotent methods when the connection fails, a 503 problem while a service's circuit is open.
 """
@@ -23,6 +24,7 @@ from crm_kit import problems
 from crm_kit.logs import request_id
 from crm_kit.problems import Problem
 from crm_kit.ratelimit import TokenBucket
+from crm_kit.shared_limits import SharedBucket
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +52,8 @@ class Proxy:
         self.settings, self.upstreams = settings, upstreams
         self.breakers = {service: CircuitBreaker(settings.breaker_failures, settings.breaker_open_seconds)
                          for service in upstreams}
-        self.limiter = TokenBucket(settings.rate_limit_per_second, settings.rate_limit_burst)
+        # One policy per client; crm_gateway.jobs pools the replicas' counts (crm_kit.shared_limits).
+        self.limiter = SharedBucket("default", TokenBucket(settings.rate_limit_per_second, settings.rate_limit_burst))
         # Per-request `.labels()` lookups cost more than the increments, so the children are looked up once.
         self.answered = {service: UPSTREAM_CALLS.labels(service, "answered") for service in upstreams}
         self.breaker_open = {service: BREAKER_OPEN.labels(service) for service in upstreams}
@@ -69,11 +72,23 @@ class Proxy:
         if service is None:
             raise Problem(404, "Not Found", "No service answers this path.")
         now = time.monotonic()
-        wait = self.limiter.take(await client_key(request), now)
+        client = await client_key(request)
+        wait = self.limiter.take(client, now)
+        limit_headers = self.limiter.headers(client, now)
         if wait:
             RATE_LIMITED.inc()
             raise Problem(429, "Too Many Requests", "Slow down: this client's request rate is over its limit.",
-                          headers={"Retry-After": str(max(1, round(wait + 0.5)))})
+                          headers={"Retry-After": str(max(1, round(wait + 0.5))), **limit_headers})
+        try:
+            await self._pass(request, send, service, now, limit_headers)
+        except Problem as problem:  # a failing upstream still tells the caller where its limit stands
+            problem.headers = {**limit_headers, **(problem.headers or {})}
+            raise
+
+    async def _pass(self, request: Request, send: Send, service: str, now: float, limit_headers: dict[str, str]
+                    ) -> None:
+        scope = request.scope
+        path = scope["path"]
         breaker = self.breakers[service]
         if not breaker.allow(now):
             UPSTREAM_CALLS.labels(service, "circuit_open").inc()
@@ -104,7 +119,7 @@ class Proxy:
         breaker.succeeded()
         self.breaker_open[service].set(0)
         self.answered[service].inc()
-        await self._reply(upstream, request, send)
+        await self._reply(upstream, request, send, limit_headers)
 
     def _failed(self, service: str, breaker: CircuitBreaker, outcome: str) -> None:
         breaker.failed(time.monotonic())
@@ -123,8 +138,10 @@ class Proxy:
                 return await request.body()  # small: kept, so an idempotent retry can send it again
         return limited(request.stream(), limit)
 
-    async def _reply(self, upstream: UpstreamResponse, request: Request, send: Send) -> None:
+    async def _reply(self, upstream: UpstreamResponse, request: Request, send: Send,
+                     limit_headers: dict[str, str]) -> None:
         headers = [(k, v) for k, v in upstream.headers if k.lower() not in RESPONSE_DROPPED_BYTES]
+        headers += [(name.lower().encode(), value.encode()) for name, value in limit_headers.items()]
         if upstream.length is None or upstream.length > BUFFER_LIMIT:
             response = StreamingResponse(upstream.chunks, status_code=upstream.status,
                                          background=BackgroundTask(upstream.close))

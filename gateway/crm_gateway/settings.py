@@ -41,6 +41,8 @@ class GatewaySettings(ServiceSettings):
     demo_password: str = "demo-password"
     login_max_failures: int = Field(5, ge=1, description="Failed logins in a row before throttling starts")
     login_block_seconds: float = Field(30, gt=0, description="First block; doubles per further failure")
+    login_address_max_failures: int = Field(
+        20, ge=1, description="Failed logins from one address, across every account, before it is throttled")
     # An external OpenID Connect issuer whose tokens are exchanged for ours (token-exchange grant);
     # the external `sub` must be a username known here.
     oidc_issuer: str | None = None
@@ -58,6 +60,8 @@ class GatewaySettings(ServiceSettings):
     breaker_open_seconds: float = Field(10, gt=0, description="How long an open circuit refuses calls")
     rate_limit_per_second: float = Field(100, gt=0, description="Per client (token subject, or address)")
     rate_limit_burst: int = Field(200, ge=1)
+    rate_limit_sync_seconds: float = Field(0.25, gt=0, le=10, description="How often the replicas pool "
+                                           "their counts: the limit's slack across replicas")
     max_body_bytes: int = Field(20 * 1024 * 1024, ge=1024, description="Imports stream NDJSON; 20 MB cap")
     cors_origins: list[str] = Field(default_factory=lambda: ["http://localhost:5173", "http://127.0.0.1:5173"])
 

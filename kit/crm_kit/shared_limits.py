@@ -11,6 +11,7 @@ to every replica at once, up to n bursts before the first reconcile. A limit mea
 guessing script holds; it is not an exact quota.
 """
 
+import math
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -37,9 +38,8 @@ counts = sa.Table(
 class SharedBucket:
     """A named TokenBucket whose admissions are counted for the next reconcile."""
 
-    def __init__(self, name: str, bucket: TokenBucket, policy_window: int = 1):
+    def __init__(self, name: str, bucket: TokenBucket):
         self.name, self.bucket = name, bucket
-        self.policy_window = policy_window  # only for the RateLimit-Policy header's `w`
         self.pending: dict[str, int] = {}  # admitted here since the last reconcile
         self.seen: dict[str, int] = {}  # the cluster's total per key in `period`, as last read
         self.period: int | None = None
@@ -51,10 +51,13 @@ class SharedBucket:
         return wait
 
     def headers(self, key: str, now: float) -> dict[str, str]:
-        """RateLimit-Policy and RateLimit for this key (draft-ietf-httpapi-ratelimit-headers)."""
+        """RateLimit-Policy and RateLimit for this key (draft-ietf-httpapi-ratelimit-headers).
+
+        A token bucket in the draft's terms: a quota of one burst, in the window that refills it whole."""
         remaining, reset = self.bucket.remaining(key, now)
-        quota = max(1, round(self.bucket.rate * self.policy_window))
-        return {"RateLimit-Policy": policy_header(self.name, quota, self.policy_window),
+        quota = int(self.bucket.burst)
+        window = max(1, math.ceil(self.bucket.burst / self.bucket.rate))
+        return {"RateLimit-Policy": policy_header(self.name, quota, window),
                 "RateLimit": limit_header(self.name, remaining, reset)}
 
 

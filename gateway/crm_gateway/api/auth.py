@@ -39,11 +39,14 @@ async def token(request: Request, session: SessionDep, grant_type: Annotated[Gra
         raise invalid(*(field_error("body", f"/{name}", f"required for grant_type={grant_type}") for name in missing))
     issuer = grants.Issuer(request.app.state.settings, request.app.state.keyring)
     sessions = request.app.state.sessions
+    # The socket peer (uvicorn replaces it only for its trusted proxies): failed sign-ins count per address.
+    address = request.client.host if request.client else "unknown"
     async with session.begin():
         if grant_type == "password":
-            body = await grants.password(session, sessions, issuer, username, password)
+            body = await grants.password(session, sessions, issuer, username, password, address)
         elif grant_type == "client_credentials":
-            body = await grants.client_credentials(session, sessions, issuer, client_id, client_secret)
+            body = await grants.client_credentials(session, sessions, issuer, client_id, client_secret,
+                                                     address)
         elif grant_type == "refresh_token":
             body = await grants.refresh(session, sessions, issuer, refresh_token)
         else:

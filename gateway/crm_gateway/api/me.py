@@ -27,5 +27,6 @@ async def change_password(request: Request, data: PasswordChange, session: Sessi
                           ) -> Response:
     issuer = Issuer(request.app.state.settings, request.app.state.keyring)
     async with session.begin():
-        await handlers.change_password(session, request.app.state.sessions, issuer, principal, data)
+        await handlers.change_password(session, request.app.state.sessions, issuer, principal, data,
+                                       request.client.host if request.client else "unknown")
     return Response(status_code=204)

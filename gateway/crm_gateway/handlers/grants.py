@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from crm_contracts.permissions import ALL_DEALERS
 from crm_gateway import tokens
 from crm_gateway.domain.roles import permissions_of
-from crm_gateway.domain.throttle import blocked_until
+from crm_gateway.domain.throttle import FORGET_AFTER, blocked_until
 from crm_gateway.handlers.passwords import verify_secret
 from crm_gateway.models import RefreshToken, StaffUser
 from crm_gateway.repository import identity as repository
@@ -32,47 +32,52 @@ def invalid_grant(detail: str) -> Problem:
     return Problem(400, "Bad Request", detail, error="invalid_grant")
 
 
-async def throttled(session: AsyncSession, issuer: Issuer, key: str, now: datetime) -> None:
-    """429 while this account (or client) is blocked after failed attempts."""
-    record = await repository.throttle(session, key)
-    if record is None:
-        return
-    until = blocked_until(record.failures, record.last_failure_at, max_failures=issuer.settings.login_max_failures,
-                          first_block_seconds=issuer.settings.login_block_seconds)
-    if until is not None and until > now:
+async def throttled(session: AsyncSession, issuer: Issuer, account: str, address: str, now: datetime) -> None:
+    """429 while this account is blocked from this address, or this address from every account."""
+    settings = issuer.settings
+    until = None
+    for record in await repository.throttles(session, account, address):
+        limit = settings.login_max_failures if record.account else settings.login_address_max_failures
+        blocked = blocked_until(record.failures, record.last_failure_at, max_failures=limit,
+                                first_block_seconds=settings.login_block_seconds)
+        if blocked is not None and blocked > now and (until is None or blocked > until):
+            until = blocked
+    if until is not None:
         wait = max(1, int((until - now).total_seconds() + 0.999))
         raise Problem(429, "Too Many Requests", f"Too many failed attempts; try again in {wait} s.",
                       headers={"Retry-After": str(wait)}, error="invalid_grant")
 
 
-async def record_failure(sessions, key: str, now: datetime) -> None:
+async def record_failure(sessions, account: str, address: str, now: datetime) -> None:
     """Count a failure in a transaction of its own: the grant's transaction is rolled back by the error."""
     async with sessions() as session, session.begin():
-        await repository.record_failure(session, key, now)
+        await repository.record_failure(session, account, address, now, forget_before=now - FORGET_AFTER)
 
 
-async def password(session: AsyncSession, sessions, issuer: Issuer, username: str, secret: str) -> dict:
+async def password(session: AsyncSession, sessions, issuer: Issuer, username: str, secret: str, address: str
+                   ) -> dict:
     now = datetime.now(UTC)
-    key = "user:" + username.lower()
-    await throttled(session, issuer, key, now)
+    account = "user:" + username.lower()
+    await throttled(session, issuer, account, address, now)
     user = await repository.user_by_name(session, username.lower())
     if not await verify_secret(user.password_hash if user else None, secret) or not user.active:
-        await record_failure(sessions, key, now)
+        await record_failure(sessions, account, address, now)
         raise invalid_grant("Unknown user or wrong password.")
-    await repository.clear_failures(session, key)
+    await repository.clear_failures(session, account, address)
     return await user_tokens(session, issuer, user, family=uuid.uuid4())
 
 
-async def client_credentials(session: AsyncSession, sessions, issuer: Issuer, client_id: str, secret: str) -> dict:
+async def client_credentials(session: AsyncSession, sessions, issuer: Issuer, client_id: str, secret: str,
+                             address: str) -> dict:
     now = datetime.now(UTC)
-    key = "client:" + client_id
-    await throttled(session, issuer, key, now)
+    account = "client:" + client_id
+    await throttled(session, issuer, account, address, now)
     client = await repository.client(session, client_id)
     if not await verify_secret(client.secret_hash if client else None, secret) or not client.active:
-        await record_failure(sessions, key, now)
+        await record_failure(sessions, account, address, now)
         raise Problem(401, "Unauthorized", "Unknown client or wrong secret.", error="invalid_client",
                       headers={"WWW-Authenticate": "Basic"})
-    await repository.clear_failures(session, key)
+    await repository.clear_failures(session, account, address)
     ttl = issuer.settings.client_token_ttl_seconds
     access = tokens.issue(issuer.keyring.current, subject=client.client_id, roles=["partner"],
                           scope=sorted(client.scope), dealers=sorted(client.dealers), kind="client",

@@ -33,16 +33,17 @@ async def me(session: AsyncSession, principal: Principal) -> Me:
 
 
 async def change_password(session: AsyncSession, sessions, issuer: Issuer, principal: Principal,
-                          data: PasswordChange) -> None:
+                          data: PasswordChange, address: str) -> None:
     """Checks the current password (a stolen access token alone cannot take over the account), with the
-    sign-in's throttling: wrong current passwords count as failed sign-ins of the same account."""
+    sign-in's throttling: wrong current passwords count as failed sign-ins of the same account from the
+    same address."""
     user = await _user(session, principal, lock=True)
-    now, key = datetime.now(UTC), "user:" + user.username
-    await throttled(session, issuer, key, now)
+    now, account = datetime.now(UTC), "user:" + user.username
+    await throttled(session, issuer, account, address, now)
     if not await verify_secret(user.password_hash, data.current_password):
-        await record_failure(sessions, key, now)
+        await record_failure(sessions, account, address, now)
         raise invalid(field_error("body", "/current_password", "is not the current password"))
-    await repository.clear_failures(session, key)
+    await repository.clear_failures(session, account, address)
     if problems := password_problems(data.new_password, username=user.username, current=data.current_password):
         raise invalid(*(field_error("body", "/new_password", problem) for problem in problems),
                       detail="The new password does not meet the password policy.")

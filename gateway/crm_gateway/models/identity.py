@@ -180,10 +180,12 @@ class RefreshToken(Model, table=True):
 
 
 class LoginThrottle(Model, table=True):
-    """Failed logins in a row per username or client id, shared by every gateway replica."""
+    """Failed logins in a row per account (username or client id) and source address, shared by every
+    gateway replica. `account` "" counts the address's failures across every account."""
 
     __tablename__ = "login_throttle"
 
-    key: str = Field(primary_key=True)
+    account: str = Field(primary_key=True)
+    address: str = Field(primary_key=True)
     failures: int = 0
     last_failure_at: datetime = Field(default_factory=_now, sa_type=sa.DateTime(timezone=True))

@@ -108,20 +108,32 @@ async def revoke_family(session: AsyncSession, family: uuid.UUID) -> None:
     await session.exec(sa.update(RefreshToken).where(RefreshToken.family == family).values(revoked=True))
 
 
-async def throttle(session: AsyncSession, key: str) -> LoginThrottle | None:
-    return await session.get(LoginThrottle, key)
+async def throttles(session: AsyncSession, account: str, address: str) -> list[LoginThrottle]:
+    """The account's failures from this address, and the address's failures across every account."""
+    statement = select(LoginThrottle).where(LoginThrottle.address == address,
+                                            col(LoginThrottle.account).in_([account, ""]))
+    return list((await session.exec(statement)).all())
 
 
-async def record_failure(session: AsyncSession, key: str, now: datetime) -> int:
+async def record_failure(session: AsyncSession, account: str, address: str, now: datetime,
+                         forget_before: datetime) -> None:
+    """One more failure for the account from this address and for the address; a count whose last
+    failure is older than `forget_before` starts again, so old mistakes do not add up for ever."""
     table = LoginThrottle.__table__
-    statement = insert(table).values(key=key, failures=1, last_failure_at=now).on_conflict_do_update(
-        index_elements=[table.c.key], set_={"failures": table.c.failures + 1, "last_failure_at": now}
-    ).returning(table.c.failures)
-    return (await session.exec(statement)).scalar_one()
+    statement = insert(table).values([{"account": account, "address": address, "failures": 1,
+                                       "last_failure_at": now},
+                                      {"account": "", "address": address, "failures": 1, "last_failure_at": now}])
+    await session.exec(statement.on_conflict_do_update(
+        index_elements=[table.c.account, table.c.address],
+        set_={"failures": sa.case((table.c.last_failure_at < forget_before, 1), else_=table.c.failures + 1),
+              "last_failure_at": now}))
 
 
-async def clear_failures(session: AsyncSession, key: str) -> None:
-    await session.exec(sa.delete(LoginThrottle).where(LoginThrottle.key == key))
+async def clear_failures(session: AsyncSession, account: str, address: str) -> None:
+    """A success ends the account's count from this address; the address's own count runs on, so one
+    account an attacker knows cannot wipe the failures of the others guessed from the same place."""
+    await session.exec(sa.delete(LoginThrottle).where(LoginThrottle.account == account,
+                                                       LoginThrottle.address == address))
 
 
 async def dealer_names(session: AsyncSession, dealer_ids: Iterable[str]) -> dict[str, str]:
