@@ -4,6 +4,7 @@ and the open hot alerts are counted for the alert rule. Each step is one short t
 from fastapi import FastAPI
 
 from crm_kit.loops import repeat
+from crm_kit.shared_limits import Reconciler
 from crm_survey.handlers import delivery
 
 
@@ -25,3 +26,10 @@ async def expire_invitations(app: FastAPI) -> None:
 
 async def watch_open_alerts(app: FastAPI) -> None:
     await _in_transaction(app, "counting open hot alerts", delivery.count_open_alerts, every=15)
+
+
+async def shared_rate_limits(app: FastAPI) -> None:
+    """The public page's limits, pooled with the other replicas' (crm_kit.shared_limits)."""
+    limits = app.state.public_limits
+    await Reconciler(app.state.sessions, [limits.per_token, limits.per_address],
+                     interval=app.state.settings.public_limit_sync_seconds).run()

@@ -16,5 +16,7 @@ class SurveySettings(ServiceSettings):
     public_rate_per_token: float = Field(30, gt=0, description="Requests a minute to one /s/{token} link")
     public_rate_per_address: float = Field(300, gt=0, description="Requests a minute from one client address")
     public_burst: float = Field(20, ge=1, description="Requests allowed at once before the rates apply")
+    public_limit_sync_seconds: float = Field(0.25, gt=0, le=10, description="How often the replicas pool "
+                                             "their counts: the limits' slack across replicas")
     trusted_proxies: str = Field("127.0.0.1,::1", description="Comma-separated peers whose X-Forwarded-For is "
                                  "believed (the gateway)")
