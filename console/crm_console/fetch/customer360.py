@@ -19,18 +19,10 @@ async def _items(call) -> list:
     return found["items"] if isinstance(found, dict) else found
 
 
-async def _vehicles(gateway: Gateway, viewer: Viewer, customer_id: str, vehicle_ids: list[str]) -> list[dict]:
-    # The customer API has no "vehicles of a customer" list yet: the ids come from the profile and visits.
-    found = await asyncio.gather(*(section(gateway.get(f"/api/v1/vehicles/{v}", viewer.token))
-                                   for v in vehicle_ids[:VEHICLES_SHOWN]))
-    if any(s.unavailable for s in found):
-        raise Unavailable("vehicles")
-    # Owned now or before: a car sold on stays in this customer's history with its ownership dates.
-    return [s.value for s in found if s.value and customer_id in _owners(s.value)]
-
-
-def _owners(vehicle: dict) -> set[str]:
-    return {str(vehicle["customer_id"])} | {str(o["customer_id"]) for o in vehicle.get("ownership", [])}
+async def vehicles_of(gateway: Gateway, viewer: Viewer, customer_id: str) -> list[dict]:
+    """The customer's cars, owned now or before (a car sold on stays in its history), with their ownership."""
+    found = await gateway.get("/api/v1/vehicles", viewer.token, customer_id=customer_id, limit=VEHICLES_SHOWN)
+    return found["items"]
 
 
 async def customer_360(gateway: Gateway, viewer: Viewer, customer_id: str) -> dict[str, Section]:
@@ -51,6 +43,8 @@ async def customer_360(gateway: Gateway, viewer: Viewer, customer_id: str) -> di
     ask = {
         "consents": when(p.CUSTOMERS_READ, f"/api/v1/customers/{customer_id}/consents", []),
         "visits": when(p.CUSTOMERS_READ, "/api/v1/visits", [], True, customer_id=customer_id, limit=50),
+        "vehicles": when(p.CUSTOMERS_READ, "/api/v1/vehicles", [], True, customer_id=customer_id,
+                         limit=VEHICLES_SHOWN),
         "profile": when(p.PROFILES_READ, f"/api/v1/profiles/{customer_id}"),
         "responses": when(p.SURVEYS_READ, "/api/v1/surveys/responses", [], True, **by_customer),
         "tasks": when(p.CARE_READ, "/api/v1/care/tasks", [], True, **by_customer),
@@ -58,15 +52,6 @@ async def customer_360(gateway: Gateway, viewer: Viewer, customer_id: str) -> di
         "cases": when(p.CARE_READ, "/api/v1/care/cases", [], True, **by_customer),
     }
     results = dict(zip(ask, await asyncio.gather(*ask.values()), strict=True))
-    vehicle_ids = [str(v["vehicle_id"]) for v in (results["profile"].value or {}).get("vehicle_profiles", [])]
-    vehicle_ids += [str(v["vehicle_id"]) for v in results["visits"].value or [] if v.get("vehicle_id")]
-    vehicle_ids = list(dict.fromkeys(vehicle_ids))
-    if viewer.can(p.CUSTOMERS_READ):
-        results["vehicles"] = await section(_vehicles(gateway, viewer, customer_id, vehicle_ids), [])
-        if results["profile"].unavailable and results["visits"].unavailable:
-            results["vehicles"] = Section([], unavailable=True)  # no way to know which vehicles to ask for
-    else:
-        results["vehicles"] = skipped([])
     return {"customer": customer, **results}
 
 

@@ -3,7 +3,7 @@
 import asyncio
 
 from crm_console.fetch import section
-from crm_console.fetch.customer360 import _vehicles
+from crm_console.fetch.customer360 import vehicles_of
 from crm_console.gateway import Gateway
 from crm_console.session import Viewer
 
@@ -27,8 +27,7 @@ async def summary(gateway: Gateway, viewer: Viewer, customer_id: str) -> dict:
     customer = await gateway.get(_path(customer_id), viewer.token)
     visits = await section(gateway.get("/api/v1/visits", viewer.token, customer_id=customer_id, limit=50), {})
     listed = (visits.value or {}).get("items", [])
-    ids = list(dict.fromkeys(str(v["vehicle_id"]) for v in listed if v.get("vehicle_id")))
-    vehicles = await section(_vehicles(gateway, viewer, customer_id, ids), [])
+    vehicles = await section(vehicles_of(gateway, viewer, customer_id), [])
     return {"customer": customer, "visits": len(listed), "vehicles": vehicles}
 
 
