@@ -153,6 +153,8 @@ FIELD_ERRORS = {
     "import_not_json": "不是有效的 JSON（第 {column} 列附近）",
     "import_not_object": "每一行必须是一个 JSON 对象",
     "import_cell_count": "这一行有 {cells} 个单元格，而表头有 {columns} 列",
+    "date_in_future": "不能是将来的日期",
+    "visit_subkind": "{kind} 类到店记录的子类型必须是以下之一：{allowed}",
 }
 
 EMAIL = "必须是有效的电子邮件地址"

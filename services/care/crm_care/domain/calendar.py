@@ -12,6 +12,8 @@ import chinese_calendar
 import holidays
 from lunardate import LunarDate
 
+from crm_kit.problem_texts import Invalid
+
 FESTIVALS = {
     "spring_festival": "春节",
     "mid_autumn": "中秋节",
@@ -37,7 +39,7 @@ def lunar_to_solar(year: int, month: int, day: int) -> date:
             return LunarDate(year, month, candidate).to_solar_date()
         except ValueError:
             continue
-    raise ValueError(f"no lunar day {month:02d}-{day:02d}")
+    raise Invalid("lunar_day_unknown", "no lunar day {month}-{day}", month=f"{month:02d}", day=f"{day:02d}")
 
 
 def solar_to_lunar(day: date) -> tuple[int, int]:

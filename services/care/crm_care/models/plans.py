@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSche
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from crm_care.models.base import TZ, metadata
+from crm_kit.problem_texts import Invalid
 
 dealers = sa.Table(
     "care_dealers", metadata,
@@ -91,7 +92,7 @@ class ContactPolicy(BaseModel):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as error:
-            raise ValueError("not an IANA time zone") from error
+            raise Invalid("time_zone_unknown", "not an IANA time zone") from error
         return value
 
 

@@ -23,7 +23,8 @@ from crm_kit.auth import Principal, require, write_dealer
 from crm_kit.db import SessionDep
 from crm_kit.logs import request_id
 from crm_kit.pagination import Cursor, Limit, Page, page_of, position_after
-from crm_kit.problems import Problem, field_error
+from crm_kit.problem_texts import entry
+from crm_kit.problems import Problem, field_error, language_of
 from crm_kit.responses import problems
 
 imports = APIRouter(prefix="/api/v1/imports", tags=["imports"])
@@ -76,14 +77,18 @@ async def import_progress(job_id: uuid.UUID, session: SessionDep,
 
 
 @imports.get("/{job_id}/report", response_model=Page[ImportRowReport])
-async def import_report(job_id: uuid.UUID, session: SessionDep, failed_only: bool = False, limit: Limit = 500,
-                        cursor: Cursor = None,
+async def import_report(request: Request, response: Response, job_id: uuid.UUID, session: SessionDep,
+                        failed_only: bool = False, limit: Limit = 500, cursor: Cursor = None,
                         principal: Principal = require(permissions.CUSTOMERS_WRITE)) -> Page[ImportRowReport]:
-    """Per-row outcomes by line: created, updated, unchanged, or failed with the errors of each field."""
+    """Per-row outcomes by line: created, updated, unchanged, or failed with the errors of each field, worded in
+    the Accept-Language like a 422's."""
+    language = language_of(request)
     after = position_after(cursor, int)[0] if cursor else 0
     rows = await handlers.job_report(session, principal, job_id, only_failed=failed_only, after=after, limit=limit)
     page = page_of(rows, limit, lambda row: (row.line,))
-    return Page(items=[ImportRowReport(line=r.line, outcome=r.outcome, record_id=r.record_id, errors=r.errors or [],
+    response.headers.update({"Content-Language": language, "Vary": "Accept-Language"})
+    return Page(items=[ImportRowReport(line=r.line, outcome=r.outcome, record_id=r.record_id,
+                                       errors=[entry(e, language) for e in r.errors or []],
                                        warnings=r.warnings or []) for r in page.items], next_cursor=page.next_cursor)
 
 

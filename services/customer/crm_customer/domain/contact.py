@@ -6,8 +6,10 @@ from functools import lru_cache
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from crm_kit.problem_texts import Invalid
 
-class InvalidMobile(ValueError):
+
+class InvalidMobile(Invalid):
     pass
 
 
@@ -25,15 +27,15 @@ def normalise_mobile(raw: str) -> str:
     if PLAIN_MOBILE.fullmatch(raw):
         number = phonenumbers.PhoneNumber(country_code=86, national_number=int(raw))
         if phonenumbers.number_type(number) not in MOBILE_TYPES:
-            raise InvalidMobile("not a valid mainland China mobile number (11 digits starting 13–19)")
+            raise InvalidMobile("mobile_invalid", "not a valid mainland China mobile number (11 digits starting 13–19)")
         return f"+86{raw}"
     try:
         number = phonenumbers.parse(raw, "CN")
     except phonenumbers.NumberParseException as error:
-        raise InvalidMobile("not a phone number") from error
+        raise InvalidMobile("phone_unparsable", "not a phone number") from error
     if number.country_code != 86 or phonenumbers.number_type(number) not in MOBILE_TYPES \
             or not phonenumbers.is_valid_number(number):
-        raise InvalidMobile("not a valid mainland China mobile number (11 digits starting 13–19)")
+        raise InvalidMobile("mobile_invalid", "not a valid mainland China mobile number (11 digits starting 13–19)")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -42,7 +44,7 @@ def normalise_email(raw: str) -> str:
     try:
         return validate_email(raw, check_deliverability=False).normalized
     except EmailNotValidError as error:
-        raise ValueError(f"not a valid e-mail address: {error}") from error
+        raise Invalid("email_invalid", "not a valid e-mail address: {reason}", reason=error) from error
 
 
 def mask_mobile(e164: str | None) -> str | None:

@@ -9,6 +9,7 @@ from crm_customer.domain import Refusal
 from crm_customer.domain.contact import InvalidMobile, normalise_email, normalise_mobile
 from crm_customer.domain.identity import disagreements_with_id, normalise_credit_code, normalise_resident_id
 from crm_customer.domain.visits import future_dates
+from crm_kit.problem_texts import Invalid, Worded
 
 TEXT_FIELDS = ("name", "wechat_openid", "province", "city", "address", "age_band", "income_band", "education",
                "source_channel")
@@ -27,7 +28,7 @@ def normalise_customer(given: dict[str, Any], kind: str, today: date, current: d
     refusals: list[Refusal] = []
     for name, value in given.items():
         if value is None and name in NEVER_EMPTY:
-            refusals.append((name, "cannot be removed"))
+            refusals.append((name, Worded("cannot_be_removed", "cannot be removed")))
             continue
         if value is None and name == "contacts":
             values[name] = []
@@ -80,7 +81,7 @@ def _contacts(raw: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[Ref
     for index, contact in enumerate(raw):
         contact = {**contact, "name": contact["name"].strip(), "role": (contact.get("role") or "").strip() or None}
         if not contact["name"]:
-            refusals.append((f"contacts/{index}/name", "must not be blank"))
+            refusals.append((f"contacts/{index}/name", Worded("blank", "must not be blank")))
         if contact.get("mobile"):
             try:
                 contact["mobile"] = normalise_mobile(contact["mobile"])
@@ -105,7 +106,7 @@ def _normalise(name: str, value: Any, kind: str, today: date) -> Any:
         return normalise_email(value)
     if name == "id_number":
         if kind == "organisation":
-            raise ValueError("an organisation has a credit_code, not a resident ID number")
+            raise Invalid("organisation_id_number", "an organisation has a credit_code, not a resident ID number")
         return normalise_resident_id(value, today)
     if name == "credit_code":
         return normalise_credit_code(value)
@@ -114,7 +115,7 @@ def _normalise(name: str, value: Any, kind: str, today: date) -> Any:
     if name in TEXT_FIELDS:
         text = value.strip()
         if name == "name" and not text:
-            raise ValueError("must not be blank")
+            raise Invalid("blank", "must not be blank")
         return text or None
     return value
 

@@ -4,9 +4,10 @@ from datetime import date
 
 from stdnum import numdb
 from stdnum.cn import ric, uscc
-from stdnum.exceptions import InvalidComponent, ValidationError
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
 
 from crm_customer.domain import Refusal
+from crm_kit.problem_texts import Invalid, Worded
 
 UNKNOWN_COUNTY = "birth-place code {code} is not a county on record for {year} (abolished or renamed): accepted"
 
@@ -21,13 +22,16 @@ def normalise_resident_id(raw: str, today: date | None = None) -> str:
         ric.validate(number)
     except (InvalidComponent, KeyError) as error:  # KeyError: stdnum's table lacks a county for e.g. 449900
         if _birth_date(number) is None or not _known_province(number):
-            detail = "impossible birth date" if _birth_date(number) is None else "unknown birth place"
-            raise ValueError(f"not a valid resident ID number: {detail}") from error
+            part, detail = ("birth_date", "impossible birth date") if _birth_date(number) is None \
+                else ("birth_place", "unknown birth place")
+            raise Invalid(f"resident_id_{part}", "not a valid resident ID number: {reason}", reason=detail) from error
     except ValidationError as error:
-        raise ValueError(f"not a valid resident ID number: {error.message.lower()}") from error
+        raise Invalid(f"resident_id_{_what_is_wrong(error)}", "not a valid resident ID number: {reason}",
+                      reason=error.message.lower()) from error
     born = _birth_date(number)
     if today is not None and born > today:
-        raise ValueError(f"not a valid resident ID number: its birth date {born} is in the future")
+        raise Invalid("resident_id_born_in_future",
+                      "not a valid resident ID number: its birth date {born} is in the future", born=born)
     return number
 
 
@@ -38,7 +42,8 @@ def resident_id_warning(number: str | None) -> str | None:
     try:
         ric.get_birth_place(number)
     except (InvalidComponent, KeyError):
-        return UNKNOWN_COUNTY.format(code=number[:6], year=number[6:10])
+        return Worded("resident_id_county_unknown", UNKNOWN_COUNTY.format(code=number[:6], year=number[6:10]),
+                      {"code": number[:6], "year": number[6:10]})
     return None
 
 
@@ -66,9 +71,9 @@ def disagreements_with_id(number: str, birth_date: date | None, gender: str | No
     """What the record says that its resident ID number contradicts."""
     refusals = []
     if birth_date is not None and birth_date != resident_id_birth_date(number):
-        refusals.append(("birth_date", f"does not match the resident ID number ({resident_id_birth_date(number)})"))
+        refusals.append(("birth_date", _mismatch(resident_id_birth_date(number))))
     if gender is not None and gender != resident_id_gender(number):
-        refusals.append(("gender", f"does not match the resident ID number ({resident_id_gender(number)})"))
+        refusals.append(("gender", _mismatch(resident_id_gender(number))))
     return refusals
 
 
@@ -76,7 +81,18 @@ def normalise_credit_code(raw: str) -> str:
     try:
         return uscc.validate(raw)
     except ValidationError as error:
-        raise ValueError(f"not a valid unified social credit code: {error.message.lower()}") from error
+        raise Invalid(f"credit_code_{_what_is_wrong(error)}", "not a valid unified social credit code: {reason}",
+                      reason=error.message.lower()) from error
+
+
+def _what_is_wrong(error: ValidationError) -> str:
+    """python-stdnum's exception class, as the stable part of an error type its English message is not."""
+    kinds = ((InvalidChecksum, "checksum"), (InvalidLength, "length"), (InvalidFormat, "format"))
+    return next((kind for cls, kind in kinds if isinstance(error, cls)), "invalid")
+
+
+def _mismatch(expected: object) -> str:
+    return Worded("resident_id_mismatch", f"does not match the resident ID number ({expected})", {"expected": expected})
 
 
 def mask_id_number(number: str | None) -> str | None:

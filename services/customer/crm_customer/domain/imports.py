@@ -5,6 +5,8 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+from crm_kit.problem_texts import Invalid
+
 FORMATS = {"application/x-ndjson": "ndjson", "application/jsonl": "ndjson", "application/json-lines": "ndjson",
            "text/csv": "csv"}
 LIST_SEPARATOR = "|"  # a CSV cell holding a list (tags, other mobiles) separates its items with this
@@ -31,9 +33,10 @@ def parse_ndjson(text: str) -> dict[str, Any]:
     try:
         record = json.loads(text)
     except json.JSONDecodeError as error:
-        raise ValueError(f"not JSON: {error.msg} at column {error.colno}") from error
+        raise Invalid("import_not_json", "not JSON: {reason} at column {column}", reason=error.msg,
+                      column=error.colno) from error
     if not isinstance(record, dict):
-        raise ValueError("each line must be one JSON object")
+        raise Invalid("import_not_object", "each line must be one JSON object")
     return record
 
 
@@ -46,7 +49,8 @@ def parse_csv(text: str, header: list[str]) -> dict[str, Any]:
     Known limitation: a quoted cell cannot span lines."""
     cells = next(csv.reader([text]))
     if len(cells) != len(header):
-        raise ValueError(f"{len(cells)} cells where the header names {len(header)}")
+        raise Invalid("import_cell_count", "{cells} cells where the header names {columns}", cells=len(cells),
+                      columns=len(header))
     record: dict[str, Any] = {}
     for name, cell in zip(header, cells, strict=True):
         cell = cell.strip()

@@ -2,6 +2,8 @@
 
 import re
 
+from crm_kit.problem_texts import Invalid, Worded
+
 VIN_SHAPE = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
 VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 VIN_VALUES = {**{str(d): d for d in range(10)},
@@ -28,19 +30,23 @@ def check_vin(raw: str) -> tuple[str, str | None]:
     check digit; imported cars' VINs often do not use position 9 that way, so theirs only earns a warning."""
     vin = raw.strip().upper()
     if not VIN_SHAPE.match(vin):
-        raise ValueError("a VIN has 17 letters and digits, without I, O or Q")
+        raise Invalid("vin_shape", "a VIN has 17 letters and digits, without I, O or Q")
     expected = vin_check_digit(vin)
     if vin[8] == expected:
         return vin, None
     if vin.startswith("L"):
-        raise ValueError(f"check digit (position 9) is {vin[8]}, the VIN's characters give {expected}")
-    return vin, f"check digit (position 9) is {vin[8]}, expected {expected}: accepted as an imported vehicle"
+        raise Invalid("vin_check_digit", "check digit (position 9) is {given}, the VIN's characters give {expected}",
+                      given=vin[8], expected=expected)
+    return vin, Worded("vin_check_digit_imported",
+                       f"check digit (position 9) is {vin[8]}, expected {expected}: accepted as an imported vehicle",
+                       {"given": vin[8], "expected": expected})
 
 
 def normalise_plate(raw: str) -> str:
     plate = re.sub(r"[\s·•.-]", "", raw).upper()
     if not (REGULAR_PLATE.match(plate) or NEW_ENERGY_PLATE.match(plate)):
-        raise ValueError("not a Chinese plate: province character, letter, then 5 characters (6 for new energy)")
+        raise Invalid("plate_invalid",
+                      "not a Chinese plate: province character, letter, then 5 characters (6 for new energy)")
     return plate
 
 

@@ -21,6 +21,7 @@ from crm_customer.handlers.common import new_row
 from crm_customer.models import Customer, CustomerCreate, CustomerMobile
 from crm_customer.repository import customers as customer_repository
 from crm_customer.repository import imports as import_repository
+from crm_kit.problem_texts import reason_of
 from crm_kit.problems import field_error
 
 Outcome = dict[str, Any]
@@ -43,7 +44,7 @@ def parse(model: type[SQLModel], row: Staged) -> tuple[Any, list[Refusal]]:
     try:
         return model.__pydantic_validator__.validate_python(row.payload), []
     except ValidationError as error:
-        return None, [("/".join(str(part) for part in e["loc"]), e["msg"]) for e in error.errors()]
+        return None, [("/".join(str(part) for part in e["loc"]), reason_of(e)) for e in error.errors()]
 
 
 def wrong_dealer(data: Any, dealer_id: str) -> list[Refusal]:

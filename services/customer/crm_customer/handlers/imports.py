@@ -30,6 +30,7 @@ from crm_customer.repository import imports as repository
 from crm_kit.auth import Principal
 from crm_kit.db import Sessions, unavailable
 from crm_kit.outbox import stage_many
+from crm_kit.problem_texts import keyed
 from crm_kit.problems import Problem
 
 log = logging.getLogger(__name__)
@@ -74,7 +75,7 @@ async def _stage_upload(session: AsyncSession, job: ImportJob, file_format: str,
         except ValueError as error:
             failed_at_parse += 1
             staged.append((job.id, line, None, "failed",
-                           json.dumps([{"in": "body", "pointer": "", "detail": str(error)}], ensure_ascii=False)))
+                           json.dumps([keyed({"in": "body", "pointer": ""}, str(error))], ensure_ascii=False)))
         total += 1
         if len(staged) >= STAGE_BATCH:
             await _stage(session, staged)

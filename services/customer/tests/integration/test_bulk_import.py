@@ -117,7 +117,7 @@ async def test_vehicles_and_visits_by_the_thousand_count_their_events_and_rerun_
 
 async def test_the_api_refuses_an_id_born_in_the_future_and_warns_about_an_abolished_county(service, auth, events):
     _, client = service
-    future = await client.post("/api/v1/customers", headers=auth(), json={
+    future = await client.post("/api/v1/customers", headers={**auth(), "Accept-Language": "en"}, json={
         "name": "未来", "mobile": "13800138001", "id_number": resident_id("110105", date(2099, 1, 1), 11)})
     assert future.status_code == 422
     assert [(e["pointer"], "future" in e["detail"]) for e in future.json()["errors"]] == [("/id_number", True)]
@@ -180,7 +180,8 @@ async def _whole_report(client, auth, job_id: str) -> list[dict]:
     rows, cursor = [], None
     while True:
         params = {"limit": 500} | ({"cursor": cursor} if cursor else {})
-        page = (await client.get(f"/api/v1/imports/{job_id}/report", params=params, headers=auth())).json()
+        page = (await client.get(f"/api/v1/imports/{job_id}/report", params=params,
+                                 headers={**auth(), "Accept-Language": "en"})).json()
         rows += page["items"]
         cursor = page["next_cursor"]
         if not cursor:
