@@ -95,6 +95,10 @@ class EventConsumer:
                 auto_offset_reset="earliest",
                 isolation_level="read_committed",
                 max_poll_records=self.batch_size,
+                # A long poll: the broker answers a fetch as soon as one byte is there (latency at low rates,
+                # a whole backlog per fetch at high ones) and holds an idle one this long (idle costs nothing).
+                fetch_min_bytes=1,
+                fetch_max_wait_ms=500,
             )
             try:
                 consumer.subscribe(self.topics, listener=_Listener(self.service))

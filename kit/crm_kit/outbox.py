@@ -3,25 +3,34 @@
 The relay claims rows with FOR UPDATE SKIP LOCKED so several replicas share the work, sends them
 with an idempotent producer, then marks them published in the same transaction. A crash between
 send and mark re-sends the rows later; consumers' inboxes drop the duplicates.
+
+Staging an event also NOTIFYs the relay, in the same statement; PostgreSQL delivers the notification when
+(and only if) the transaction commits, so the relay wakes at once instead of waiting for its next poll.
 """
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
+import asyncpg
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_contracts import REGISTRY, Envelope, Payload, new_event
 from crm_kit import metrics
-from crm_kit.db import Sessions
+from crm_kit.db import Sessions, connect
 from crm_kit.kafka import ProducerHolder
 from crm_kit.logs import request_id
 
 log = logging.getLogger(__name__)
+
+# Notifications stay inside one database, i.e. one service: the name need not say whose outbox it is.
+CHANNEL = "crm_outbox"
+LISTEN_CHECK_SECONDS = 60  # how often an idle listening connection is checked to be still alive
 
 kit_metadata = sa.MetaData()
 
@@ -45,15 +54,15 @@ outbox = sa.Table(
 
 async def stage(session: AsyncSession, event: Envelope, topic: str | None = None) -> None:
     """Write the event in the caller's transaction; it is published only if that transaction commits."""
-    await session.exec(
-        outbox.insert().values(
-            event_id=event.id,
-            topic=topic or REGISTRY[event.type].topic,
-            key=event.subject,
-            type=event.type,
-            envelope=event.model_dump(mode="json", exclude_none=True),
-        )
-    )
+    staged = outbox.insert().values(
+        event_id=event.id,
+        topic=topic or REGISTRY[event.type].topic,
+        key=event.subject,
+        type=event.type,
+        envelope=event.model_dump(mode="json", exclude_none=True),
+    ).returning(outbox.c.seq).cte("staged")
+    # One round trip for both; several in one transaction make one notification (PostgreSQL folds them).
+    await session.exec(sa.select(sa.func.pg_notify(CHANNEL, "")).select_from(staged))
 
 
 def service_event(payload: Payload, subject: object, dealer_id: str, *, service: str,
@@ -77,7 +86,8 @@ async def stage_many(session: AsyncSession, events: Iterable[Envelope]) -> int:
                 event.model_dump_json(exclude_none=True)) for event in events]
     if records:
         connection = await session.connection()
-        await connection.exec_driver_sql("SELECT 1")  # SQLAlchemy opens the transaction on the first statement
+        # SQLAlchemy opens the transaction on the first statement; this one also wakes the relay on commit
+        await connection.exec_driver_sql(f"SELECT pg_notify('{CHANNEL}', '')")
         driver = (await connection.get_raw_connection()).driver_connection
         await driver.copy_records_to_table("outbox", records=records,
                                            columns=("event_id", "topic", "key", "type", "envelope"))
@@ -85,19 +95,68 @@ async def stage_many(session: AsyncSession, events: Iterable[Envelope]) -> int:
 
 
 class OutboxRelay:
+    """Publishes as soon as a commit notifies it; `poll_seconds` is only the safety net for a notification
+    missed while the listening connection was down (e.g. a PostgreSQL restart)."""
+
     def __init__(self, sessions: Sessions, producer: ProducerHolder, service: str, *,
-                 batch_size: int = 500, poll_seconds: float = 0.05, retention_hours: float = 72):
+                 batch_size: int = 500, poll_seconds: float = 5.0, retention_hours: float = 72):
         self.sessions, self.producer, self.service = sessions, producer, service
         self.batch_size, self.poll_seconds = batch_size, poll_seconds
         self.retention = timedelta(hours=retention_hours)
         self.last_success: float | None = None
+        self._staged = asyncio.Event()
+        self.listening = False  # False: an event waits for the poll
 
     async def run(self) -> None:
+        listening = asyncio.create_task(self.listen(), name=f"{self.service}-outbox-listener")
+        try:
+            await self._relay()
+        finally:
+            listening.cancel()
+            await asyncio.gather(listening, return_exceptions=True)
+
+    async def listen(self) -> None:
+        """Keep a connection LISTENing for staged events; reconnect with backoff while PostgreSQL is away."""
+        url = self.sessions.kw["bind"].url.render_as_string(hide_password=False)
+        failures = 0
+        while True:
+            try:
+                connection = await connect(url)
+                failures = 0
+            except Exception as error:
+                failures += 1
+                log.warning("outbox listener cannot connect (%d in a row): %r", failures, error)
+                await asyncio.sleep(min(30.0, 0.2 * 2 ** min(failures, 8)) * random.uniform(0.5, 1))
+                continue
+            try:
+                await self._listen_on(connection)
+            except Exception as error:
+                log.warning("outbox listener lost its connection: %r", error)
+            finally:
+                self.listening = False
+                connection.terminate()
+            await asyncio.sleep(random.uniform(0.5, 1))  # the poll covers the gap; no tight reconnect loop
+
+    async def _listen_on(self, connection: asyncpg.Connection) -> None:
+        lost = asyncio.Event()
+        connection.add_termination_listener(lambda _: lost.set())
+        await connection.add_listener(CHANNEL, lambda *_: self._staged.set())
+        self.listening = True
+        self._staged.set()  # whatever was staged while nobody listened
+        while True:
+            try:
+                await asyncio.wait_for(lost.wait(), LISTEN_CHECK_SECONDS)
+                return
+            except TimeoutError:  # quiet for a while: make sure the connection is still there
+                await asyncio.wait_for(connection.execute("SELECT 1"), 10)
+
+    async def _relay(self) -> None:
         failures = 0
         last_housekeeping = 0.0
         loop = asyncio.get_running_loop()
         while True:
             try:
+                self._staged.clear()  # a commit from now on wakes the wait below, even one during this round
                 published = await self.relay_once()
                 failures = 0
                 self.last_success = loop.time()
@@ -105,7 +164,8 @@ class OutboxRelay:
                     await self.housekeeping()
                     last_housekeeping = loop.time()
                 if published < self.batch_size:
-                    await asyncio.sleep(self.poll_seconds)
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._staged.wait(), self.poll_seconds)
             except asyncio.CancelledError:
                 raise
             except Exception as error:

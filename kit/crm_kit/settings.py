@@ -32,7 +32,8 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
     relay_batch_size: int = Field(500, ge=1, le=10_000)
-    relay_poll_seconds: float = Field(0.05, gt=0, le=10)
+    # A commit wakes the relay by NOTIFY; the poll only catches what was staged while it was not listening.
+    relay_poll_seconds: float = Field(5, gt=0, le=10)
     outbox_retention_hours: float = Field(72, gt=0)
     consumer_max_attempts: int = Field(5, ge=1, le=100)
     # How long a write's Idempotency-Key replays its first answer before a sweep removes it (as payment APIs do).
