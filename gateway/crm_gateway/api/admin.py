@@ -11,6 +11,8 @@ from crm_gateway.models import (
     ApiClientCreate,
     ApiClientCreated,
     ApiClientPublic,
+    ApiClientSecretRotated,
+    ApiClientUpdate,
     DealerCreate,
     DealerPublic,
     UserCreate,
@@ -122,3 +124,41 @@ async def list_clients(session: SessionDep, principal: Principal = require(permi
         found = await repository.clients(session, principal.dealer_filter(), limit, after)
     page = page_of(found, limit, lambda c: (c.client_id,))
     return Page(items=[ApiClientPublic.model_validate(c) for c in page.items], next_cursor=page.next_cursor)
+
+
+@router.get("/clients/{client_id}", response_model=ApiClientPublic, responses=problems(404))
+async def get_client(client_id: str, session: SessionDep, response: Response,
+                     principal: Principal = require(permissions.ADMIN)) -> ApiClientPublic:
+    async with session.begin():
+        client = await handlers.visible_client(session, principal, client_id)
+    tag(response, client.version)
+    return ApiClientPublic.model_validate(client)
+
+
+@router.patch("/clients/{client_id}", response_model=ApiClientPublic, responses=problems(
+    403, 404, 412, 428, s403="Only an administrator of every dealer changes a client"),
+    summary="Disable or enable an API client, or rename it")
+async def update_client(client_id: str, data: ApiClientUpdate, session: SessionDep, response: Response,
+                        if_match: IfMatch = None, principal: Principal = require(permissions.ADMIN)
+                        ) -> ApiClientPublic:
+    """Send If-Match with the ETag of your last read of the client (or its `version`, quoted).
+
+    A disabled client is refused by the client_credentials grant at once; an access token it already holds
+    stays valid until it expires (`expires_in` of the grant, one hour by default)."""
+    async with session.begin():
+        client = await handlers.update_client(session, principal, client_id, data, if_match)
+    tag(response, client.version)
+    return ApiClientPublic.model_validate(client)
+
+
+@router.post("/clients/{client_id}/secret", response_model=ApiClientSecretRotated, responses=problems(
+    403, 404, s403="Only an administrator of every dealer rotates a secret"), summary="Rotate a client's secret")
+async def rotate_client_secret(client_id: str, session: SessionDep, response: Response,
+                               principal: Principal = require(permissions.ADMIN)) -> ApiClientSecretRotated:
+    """The new secret is in this answer only. The old one is refused from now on; access tokens already
+    issued with it stay valid until they expire."""
+    async with session.begin():
+        rotated = await handlers.rotate_secret(session, principal, client_id)
+    tag(response, rotated.version)
+    response.headers["Cache-Control"] = "no-store"
+    return rotated

@@ -14,6 +14,8 @@ from crm_gateway.models import (
     ApiClient,
     ApiClientCreate,
     ApiClientCreated,
+    ApiClientSecretRotated,
+    ApiClientUpdate,
     Dealer,
     DealerCreate,
     StaffUser,
@@ -140,3 +142,37 @@ async def create_client(session: AsyncSession, data: ApiClientCreate) -> ApiClie
                        event_types=sorted(set(data.event_types)), contact_email=data.contact_email)
     session.add(client)
     return ApiClientCreated(**client.model_dump(exclude={"secret_hash"}), client_secret=secret)
+
+
+async def visible_client(session: AsyncSession, principal: Principal, client_id: str, lock: bool = False
+                         ) -> ApiClient:
+    """As the list shows them: a dealer administrator sees a client limited to its own dealers."""
+    client = await repository.client(session, client_id, lock=lock)
+    scope = principal.dealer_filter()
+    if client is None or (scope is not None and not (client.dealers and set(client.dealers) <= scope)):
+        raise not_found("API client")
+    return client
+
+
+async def update_client(session: AsyncSession, principal: Principal, client_id: str, data: ApiClientUpdate,
+                        if_match: str | None) -> ApiClient:
+    client = await visible_client(session, principal, client_id, lock=True)
+    network_only(principal)
+    check_if_match(if_match, client.version)
+    for field, value in data.model_dump(exclude_unset=True).items():
+        if value is None and field != "contact_email":
+            raise invalid(field_error("body", f"/{field}", "must not be null"))
+        setattr(client, field, value)
+    client.version += 1
+    session.add(client)
+    return client
+
+
+async def rotate_secret(session: AsyncSession, principal: Principal, client_id: str) -> ApiClientSecretRotated:
+    """The old secret stops working with this transaction; tokens it already got live out their short life."""
+    client = await visible_client(session, principal, client_id, lock=True)
+    network_only(principal)
+    secret = secrets.token_urlsafe(32)
+    client.secret_hash, client.version = await hash_secret(secret), client.version + 1
+    session.add(client)
+    return ApiClientSecretRotated(**client.model_dump(exclude={"secret_hash"}), client_secret=secret)

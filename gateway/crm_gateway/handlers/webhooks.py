@@ -18,7 +18,7 @@ from crm_gateway.repository import identity as identity_repository
 from crm_gateway.repository import webhooks as repository
 from crm_kit.auth import Principal
 from crm_kit.db import Sessions
-from crm_kit.problems import field_error, invalid, not_found
+from crm_kit.problems import Problem, field_error, invalid, not_found
 
 log = logging.getLogger(__name__)
 
@@ -72,14 +72,82 @@ async def fan_out(session: AsyncSession, event: Envelope) -> None:
     for subscription in await repository.matching(session, event.type, event.dealerid):
         session.add(WebhookDelivery(subscription_id=subscription.id, event_id=event.id, event_type=event.type,
                                     subject=event.subject, dealer_id=event.dealerid, event_time=event.time,
-                                    body=body))
+                                    body=body, status=_queued_as(subscription)))
 
 
 async def replay(session: AsyncSession, principal: Principal, subscription_id: uuid.UUID, since: datetime) -> int:
     subscription = await owned(session, principal, subscription_id)
-    if subscription.status != "active":
+    if subscription.status == "disabled":
         raise invalid(field_error("path", "subscription_id", "the subscription is disabled; create a new one"))
-    return await repository.replay(session, subscription_id, since)
+    return await repository.replay(session, subscription_id, since, _queued_as(subscription))
+
+
+def _queued_as(subscription: Subscription) -> str:
+    # A partner that paused expects every event it missed, in order, when it resumes: held, not skipped.
+    return "held" if subscription.status == "paused" else "pending"
+
+
+def _not_disabled(subscription: Subscription) -> None:
+    if subscription.status == "disabled":
+        raise Problem(409, "Conflict", "The subscription is disabled; create a new one.")
+
+
+async def visible(session: AsyncSession, principal: Principal, subscription_id: uuid.UUID
+                  ) -> tuple[Subscription, frozenset[str] | None]:
+    """A subscription to read, and the dealers whose deliveries the caller sees (None: all of them).
+
+    Besides what `owned` allows, a dealer's staff read every subscription that reaches their dealer, but only
+    their own dealer's deliveries in it."""
+    subscription = await repository.subscription(session, subscription_id)
+    if subscription is not None and not principal.is_client and subscription.owner != principal.subject \
+            and not principal.all_dealers and not all(map(principal.sees, subscription.dealers)) \
+            and (ALL_DEALERS in subscription.dealers or set(subscription.dealers) & principal.dealers):
+        return subscription, principal.dealers
+    return await owned(session, principal, subscription_id), None
+
+
+async def pause(session: AsyncSession, principal: Principal, subscription_id: uuid.UUID) -> Subscription:
+    subscription = await owned(session, principal, subscription_id, lock=True)
+    _not_disabled(subscription)
+    subscription.status = "paused"
+    session.add(subscription)
+    await repository.hold_pending(session, subscription_id)
+    return subscription
+
+
+async def resume(session: AsyncSession, principal: Principal, subscription_id: uuid.UUID) -> Subscription:
+    subscription = await owned(session, principal, subscription_id, lock=True)
+    _not_disabled(subscription)
+    subscription.status = "active"
+    session.add(subscription)
+    await repository.release_held(session, subscription_id, datetime.now(UTC))
+    return subscription
+
+
+async def replay_one(session: AsyncSession, principal: Principal, subscription_id: uuid.UUID, delivery_id: int
+                     ) -> WebhookDelivery:
+    """That event once more, after whatever is queued already; later events are not sent again."""
+    subscription = await owned(session, principal, subscription_id)
+    original = await repository.delivery_of(session, subscription_id, delivery_id)
+    if original is None:
+        raise not_found("delivery")
+    _not_disabled(subscription)
+    again = WebhookDelivery(subscription_id=subscription_id, event_id=original.event_id,
+                            event_type=original.event_type, subject=original.subject, dealer_id=original.dealer_id,
+                            event_time=original.event_time, body=original.body, replay=True,
+                            status=_queued_as(subscription))
+    session.add(again)
+    await session.flush()
+    return again
+
+
+async def attempts(session: AsyncSession, principal: Principal, subscription_id: uuid.UUID, delivery_id: int
+                   ) -> list[DeliveryAttempt]:
+    _, dealers = await visible(session, principal, subscription_id)
+    delivery = await repository.delivery_of(session, subscription_id, delivery_id)
+    if delivery is None or (dealers is not None and delivery.dealer_id not in dealers):
+        raise not_found("delivery")
+    return await repository.attempts(session, delivery_id)
 
 
 class Sender:

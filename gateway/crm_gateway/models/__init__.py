@@ -1,3 +1,4 @@
+from crm_gateway.models.clients import ApiClientSecretRotated, ApiClientUpdate
 from crm_gateway.models.identity import (
     ApiClient,
     ApiClientCreate,
@@ -17,6 +18,7 @@ from crm_gateway.models.identity import (
     UserUpdate,
 )
 from crm_gateway.models.webhooks import (
+    AttemptPublic,
     DeliveryAttempt,
     DeliveryPublic,
     ReplayRequest,
@@ -27,7 +29,8 @@ from crm_gateway.models.webhooks import (
     WebhookDelivery,
 )
 
-__all__ = ["ApiClient", "ApiClientCreate", "ApiClientCreated", "ApiClientPublic", "Dealer", "DealerCreate",
+__all__ = ["ApiClient", "ApiClientCreate", "ApiClientCreated", "ApiClientPublic", "ApiClientSecretRotated",
+           "ApiClientUpdate", "AttemptPublic", "Dealer", "DealerCreate",
            "DealerPublic", "DeliveryAttempt", "DeliveryPublic", "LoginThrottle", "Me", "Membership",
            "PasswordChange", "RefreshToken", "ReplayRequest", "StaffUser", "Subscription", "SubscriptionCreate",
            "SubscriptionCreated", "SubscriptionPublic", "UserCreate", "UserPublic", "UserUpdate", "WebhookDelivery"]

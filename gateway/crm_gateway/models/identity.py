@@ -137,6 +137,7 @@ class ApiClient(Model, table=True):
     contact_email: str | None = None  # told when a webhook subscription is disabled
     active: bool = True
     created_at: datetime = Field(default_factory=_now, sa_type=sa.DateTime(timezone=True))
+    version: int = 1  # raised by every administrator's change (disable, enable, secret rotation): the ETag
 
 
 class ApiClientCreate(Model):
@@ -159,6 +160,7 @@ class ApiClientPublic(Model):
     contact_email: str | None
     active: bool
     created_at: datetime
+    version: int
 
 
 class ApiClientCreated(ApiClientPublic):

@@ -11,8 +11,9 @@ from sqlmodel import Field
 
 from crm_gateway.models.base import Model
 
-SubscriptionStatus = Literal["active", "disabled"]
-DeliveryStatus = Literal["pending", "delivered", "failed"]
+SubscriptionStatus = Literal["active", "paused", "disabled"]
+# held: the subscription is paused; sent, in their order, once it is resumed.
+DeliveryStatus = Literal["pending", "held", "delivered", "failed"]
 
 
 def _now() -> datetime:
@@ -47,7 +48,8 @@ class SubscriptionPublic(Model):
     url: str
     event_types: list[str]
     dealers: list[str]
-    status: str
+    status: SubscriptionStatus = Field(description="`paused`: events are recorded as held and sent, in order, on "
+                                                   "resume; `disabled`: given up by the gateway (see the reason)")
     disabled_reason: str | None
     created_at: datetime
 
@@ -95,7 +97,7 @@ class DeliveryPublic(Model):
     subject: str
     dealer_id: str
     event_time: datetime
-    status: str
+    status: DeliveryStatus
     attempts: int
     next_attempt_at: datetime
     last_status: int | None
@@ -108,3 +110,13 @@ class ReplayRequest(Model):
     model_config = ConfigDict(extra="forbid")
 
     since: AwareDatetime = Field(description="Send again every event of this subscription from this time on")
+
+
+class AttemptPublic(Model):
+    """One try at sending a delivery: what the receiver answered, or why nothing came back."""
+
+    id: int
+    attempted_at: datetime
+    status_code: int | None = Field(description="The receiver's HTTP status; null when it was not reached")
+    error: str | None = Field(description="Why the receiver was not reached (refused, timed out …)")
+    duration_ms: float

@@ -73,8 +73,8 @@ async def users(session: AsyncSession, scope: frozenset[str] | None, limit: int,
     return list((await session.exec(query)).all())
 
 
-async def client(session: AsyncSession, client_id: str) -> ApiClient | None:
-    return await session.get(ApiClient, client_id)
+async def client(session: AsyncSession, client_id: str, *, lock: bool = False) -> ApiClient | None:
+    return await session.get(ApiClient, client_id, with_for_update=lock)
 
 
 async def clients(session: AsyncSession, scope: frozenset[str] | None, limit: int, after: str | None

@@ -182,3 +182,85 @@ async def test_subscription_refuses_unknown_types_and_other_dealers_naming_each_
     assert {e["pointer"] for e in response.json()["errors"]} == {"/url", "/event_types", "/dealers"}
     listed = await fast_gateway.get("/api/v1/webhooks", headers={"Authorization": f"Bearer {token}"})
     assert listed.json()["items"] == []
+
+
+# Pausing and resuming, replaying one delivery, its attempt history, what a dealer's administrator lists.
+
+HOOKS = "/api/v1/webhooks"
+
+
+def _arrived(receiver, count: int):
+    async def check():
+        return len(receiver.received) >= count and receiver.received
+    return check
+
+
+async def test_a_paused_subscription_holds_events_and_sends_them_in_order_on_resume(fast_gateway, receiver, publish):
+    subscription = await subscribe(fast_gateway, receiver, ["D-PAUSE-1"])
+    headers, base = subscription["headers"], f"{HOOKS}/{subscription['id']}"
+    paused = await fast_gateway.post(f"{base}/pause", headers=headers)
+    assert paused.status_code == 200 and paused.json()["status"] == "paused"
+    customer = uuid.uuid4()
+    held = [await publish("D-PAUSE-1", customer) for _ in range(2)]
+
+    async def recorded_as_held():
+        log = (await fast_gateway.get(f"{base}/deliveries", headers=headers)).json()["items"]
+        return len(log) == 2 and {d["status"] for d in log} == {"held"}
+
+    await eventually(recorded_as_held, timeout=30)
+    assert receiver.received == []
+    resumed = await fast_gateway.post(f"{base}/resume", headers=headers)
+    assert resumed.status_code == 200 and resumed.json()["status"] == "active"
+    arrived = await eventually(_arrived(receiver, 2), timeout=30)
+    assert [r["id"] for r in arrived] == [str(e.id) for e in held]
+
+
+async def test_replaying_one_delivery_sends_that_event_once_more_and_no_later_one(fast_gateway, receiver, publish):
+    subscription = await subscribe(fast_gateway, receiver, ["D-ONE-1"])
+    headers, base = subscription["headers"], f"{HOOKS}/{subscription['id']}"
+    first, later = await publish("D-ONE-1"), await publish("D-ONE-1")
+    await eventually(_arrived(receiver, 2), timeout=30)
+    log = (await fast_gateway.get(f"{base}/deliveries", headers=headers)).json()["items"]
+    original = next(d for d in log if d["event_id"] == str(first.id))
+
+    again = await fast_gateway.post(f"{base}/deliveries/{original['id']}/replay", headers=headers)
+    assert again.status_code == 202, again.text
+    assert again.json()["event_id"] == str(first.id) and again.json()["replay"] is True
+    arrived = await eventually(_arrived(receiver, 3), timeout=30)
+    assert [r["id"] for r in arrived] == [str(first.id), str(later.id), str(first.id)]
+    missing = await fast_gateway.post(f"{base}/deliveries/999999999/replay", headers=headers)
+    assert missing.status_code == 404
+
+
+async def test_a_delivery_shows_each_attempt_with_its_status_and_error(fast_gateway, receiver, publish):
+    subscription = await subscribe(fast_gateway, receiver, ["D-TRY-1"])
+    headers, base = subscription["headers"], f"{HOOKS}/{subscription['id']}"
+    receiver.scripted = [500]
+    event = await publish("D-TRY-1")
+    await eventually(_arrived(receiver, 1), timeout=30)
+    delivery = (await fast_gateway.get(f"{base}/deliveries", headers=headers)).json()["items"][0]
+    attempts = await fast_gateway.get(f"{base}/deliveries/{delivery['id']}/attempts", headers=headers)
+    assert attempts.status_code == 200 and delivery["event_id"] == str(event.id)
+    assert [a["status_code"] for a in attempts.json()] == [500, 204]
+    assert all(a["duration_ms"] >= 0 and a["error"] is None for a in attempts.json())
+
+
+async def test_a_dealer_administrator_lists_every_subscription_reaching_the_dealer(fast_gateway, receiver):
+    admin = {"Authorization": f"Bearer {await admin_token(fast_gateway)}"}
+    for dealer in ("D-LIST-1", "D-LIST-2"):
+        await fast_gateway.post("/api/v1/admin/dealers", headers=admin, json={"id": dealer, "name": dealer})
+    by_headquarters = await subscribe(fast_gateway, receiver, ["D-LIST-1", "D-LIST-2"])
+    elsewhere = await subscribe(fast_gateway, receiver, ["D-LIST-2"])
+    await fast_gateway.post("/api/v1/admin/users", headers=admin, json={
+        "username": "list-admin", "password": "a-long-enough-password", "roles": ["dealer_admin"],
+        "dealers": ["D-LIST-1"]})
+    login = await fast_gateway.post("/auth/token", data={"grant_type": "password", "username": "list-admin",
+                                                         "password": "a-long-enough-password"})
+    store = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    listed = await fast_gateway.get(HOOKS, headers=store)
+    assert listed.status_code == 200, listed.text
+    ids = {s["id"] for s in listed.json()["items"]}
+    assert by_headquarters["id"] in ids and elsewhere["id"] not in ids
+    assert (await fast_gateway.get(f"{HOOKS}/{by_headquarters['id']}", headers=store)).status_code == 200
+    # Reading is not managing: another dealer's events go through it too.
+    assert (await fast_gateway.post(f"{HOOKS}/{by_headquarters['id']}/pause", headers=store)).status_code == 404
