@@ -9,13 +9,13 @@ import hashlib
 import hmac
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 import jwt
 from fastapi import Depends, Form, Request
 
-from crm_console.gateway import SignedOut, Tokens
+from crm_console.gateway import GatewayError, SignedOut, Tokens
 from crm_console.settings import LANGUAGES
 
 ACCESS, REFRESH, CSRF, LANGUAGE, DEALER = "crm_access", "crm_refresh", "crm_csrf", "crm_lang", "crm_dealer"
@@ -23,6 +23,7 @@ COOKIE_PATH = "/console"
 REFRESH_AHEAD_SECONDS = 30  # refresh a token this close to its expiry rather than have a call refused
 PASSWORD_PATH = "/console/password"
 YEAR = 365 * 86_400
+NETWORK_PAGES = 10  # 2,000 dealers: the carmaker's whole network, with room to spare
 
 
 class NeedsSignIn(Exception):
@@ -48,6 +49,8 @@ class Viewer:
     dealer: str | None  # the dealer the screens show; None for a network user who has not picked one
     token: str
     must_change_password: bool = False
+    # What the header's picker offers, id → name: several dealers of one's own, or every dealer for a network user.
+    dealer_choices: dict[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -158,12 +161,40 @@ async def _viewer(request: Request, allow_temporary_password: bool) -> Viewer:
     if me["must_change_password"] and not allow_temporary_password:
         raise MustChangePassword()
     dealers = [d for d in me["dealers"] if d != "*"]
+    names = dict(me.get("dealer_names", {}))
     chosen = request.cookies.get(DEALER)
-    dealer = chosen if chosen and (chosen in dealers or "*" in me["dealers"]) else (dealers[0] if dealers else None)
+    if "*" in me["dealers"]:
+        network = await _network_dealers(request, token)
+        names.update(network or {})
+        # A dealer that is gone from the list (or never was) shows the network rather than an empty page.
+        dealer = chosen if chosen and (network is None or chosen in network) else None
+        choices = network or {}
+    else:
+        dealer = chosen if chosen in dealers else (dealers[0] if dealers else None)
+        choices = {d: names.get(d, d) for d in dealers}
     return Viewer(username=me["username"], display_name=me.get("display_name"), roles=me["roles"],
                   permissions=frozenset(me["permissions"]), dealers=me["dealers"],
-                  dealer_names=me.get("dealer_names", {}), dealer=dealer, token=token,
-                  must_change_password=me["must_change_password"])
+                  dealer_names=names, dealer=dealer, token=token,
+                  must_change_password=me["must_change_password"], dealer_choices=choices)
+
+
+async def _network_dealers(request: Request, token: str) -> dict[str, str] | None:
+    """Every dealer a network user may pick, id → name; None when the gateway cannot say just now."""
+    found: dict[str, str] = {}
+    cursor = None
+    for _ in range(NETWORK_PAGES):
+        try:
+            page = await request.app.state.gateway.get("/api/v1/dealers", token, limit=200,
+                                                        **({"cursor": cursor} if cursor else {}))
+        except SignedOut as error:
+            raise NeedsSignIn() from error
+        except GatewayError:
+            return None
+        found.update({d["id"]: d["name"] for d in page["items"]})
+        cursor = page.get("next_cursor")
+        if not cursor:
+            break
+    return found
 
 
 async def current_viewer(request: Request) -> Viewer:

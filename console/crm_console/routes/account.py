@@ -102,8 +102,12 @@ async def choose_language(request: Request, language: Text = "", next: Text = "/
 
 
 @router.post("/dealer", dependencies=[CsrfChecked])
-async def choose_dealer(request: Request, viewer: ViewerDep, dealer: Text = "") -> Response:
-    if dealer in viewer.dealers or "*" in viewer.dealers:
+async def choose_dealer(request: Request, viewer: ViewerDep, dealer: Text = "", next: Text = "/console/"
+                        ) -> Response:
+    if dealer in viewer.dealer_choices:
         set_cookie(request, DEALER, dealer, YEAR)
-    return _back("/console/")
+    elif not dealer and "*" in viewer.dealers:  # 全部经销商: the network again
+        set_cookie(request, DEALER, None)
+    # The same screen for the dealer just picked, at its top: a record's own page would be another dealer's 404.
+    return _back("/".join(safe_next(next).split("/")[:3]) or "/console/")
 
