@@ -3,10 +3,10 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Request, Response
-from fastapi.responses import JSONResponse
 
 from crm_gateway import tokens
 from crm_gateway.handlers import grants
+from crm_gateway.models import JsonWebKeySet, TokenResponse
 from crm_gateway.repository import identity as repository
 from crm_kit.db import SessionDep
 from crm_kit.problems import field_error, invalid
@@ -22,17 +22,19 @@ NEEDS = {"password": ("username", "password"), "client_credentials": ("client_id
          "refresh_token": ("refresh_token",), TOKEN_EXCHANGE: ("subject_token",)}
 
 
-@router.post("/auth/token", summary="OAuth2 token endpoint", responses=problems(
+# exclude_none: RFC 6749 leaves out what a grant does not give (no refresh_token for a client), never null.
+@router.post("/auth/token", summary="OAuth2 token endpoint", response_model=TokenResponse,
+             response_model_exclude_none=True, responses=problems(
                  400, 401, 429, s400="A failed grant: `error` is `invalid_grant`",
                  s401="An unknown client or wrong secret"),
              description="`password` for staff, `client_credentials` for partners and internal services, "
                          "`refresh_token` (rotating: a reused refresh token revokes its sign-in), and token "
                          "exchange of an external OIDC issuer's token when one is configured.")
-async def token(request: Request, session: SessionDep, grant_type: Annotated[GrantType, Form()],
+async def token(request: Request, response: Response, session: SessionDep, grant_type: Annotated[GrantType, Form()],
                 username: Annotated[str | None, Form()] = None, password: Annotated[str | None, Form()] = None,
                 client_id: Annotated[str | None, Form()] = None, client_secret: Annotated[str | None, Form()] = None,
                 refresh_token: Annotated[str | None, Form()] = None,
-                subject_token: Annotated[str | None, Form()] = None) -> JSONResponse:
+                subject_token: Annotated[str | None, Form()] = None) -> TokenResponse:
     given = {"username": username, "password": password, "client_id": client_id, "client_secret": client_secret,
              "refresh_token": refresh_token, "subject_token": subject_token}
     if missing := [name for name in NEEDS[grant_type] if not given[name]]:
@@ -55,7 +57,8 @@ async def token(request: Request, session: SessionDep, grant_type: Annotated[Gra
                 raise grants.invalid_grant("No external identity provider is configured.")
             body = await grants.exchange(session, issuer, await external.verify(subject_token))
     # RFC 6749 §5.1: token answers must not be cached.
-    return JSONResponse(body, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+    response.headers.update({"Cache-Control": "no-store", "Pragma": "no-cache"})
+    return TokenResponse.model_validate(body)
 
 
 @router.post("/auth/revoke", summary="OAuth 2.0 token revocation (RFC 7009)",
@@ -71,6 +74,7 @@ async def revoke(session: SessionDep, token: Annotated[str, Form()],
     return Response(status_code=200, headers={"Cache-Control": "no-store"})
 
 
-@router.get("/.well-known/jwks.json", summary="Public keys that verify the gateway's tokens")
-async def jwks(request: Request) -> dict:
-    return request.app.state.keyring.jwks
+@router.get("/.well-known/jwks.json", summary="Public keys that verify the gateway's tokens",
+            response_model=JsonWebKeySet, response_model_exclude_none=True)
+async def jwks(request: Request) -> JsonWebKeySet:
+    return JsonWebKeySet.model_validate(request.app.state.keyring.jwks)
