@@ -15,6 +15,7 @@ from crm_gateway.models import (
     ApiClientUpdate,
     DealerCreate,
     DealerPublic,
+    RolePublic,
     UserCreate,
     UserPublic,
     UserUpdate,
@@ -31,8 +32,8 @@ router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 
 
 @router.get("/roles", summary="The roles and the permissions each grants")
-async def roles(principal: Principal = require(permissions.ADMIN)) -> list[dict]:
-    return [{"role": role, "title": ROLE_TITLES[role], "permissions": sorted(granted)}
+async def roles(principal: Principal = require(permissions.ADMIN)) -> list[RolePublic]:
+    return [RolePublic(role=role, title=ROLE_TITLES[role], permissions=sorted(granted))
             for role, granted in ROLES.items()]
 
 

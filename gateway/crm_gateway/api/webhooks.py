@@ -9,6 +9,7 @@ from crm_gateway.handlers import webhooks as handlers
 from crm_gateway.models import (
     AttemptPublic,
     DeliveryPublic,
+    ReplayQueued,
     ReplayRequest,
     SubscriptionCreate,
     SubscriptionCreated,
@@ -79,10 +80,10 @@ async def deliveries(subscription_id: uuid.UUID, session: SessionDep, limit: Lim
 
 @router.post("/{subscription_id}/replay", status_code=202, summary="Send every event since a time again")
 async def replay(subscription_id: uuid.UUID, data: ReplayRequest, session: SessionDep,
-                 principal: Principal = require(permissions.WEBHOOKS_MANAGE)) -> dict:
+                 principal: Principal = require(permissions.WEBHOOKS_MANAGE)) -> ReplayQueued:
     async with session.begin():
         queued = await handlers.replay(session, principal, subscription_id, data.since)
-    return {"queued": queued}
+    return ReplayQueued(queued=queued)
 
 
 @router.post("/{subscription_id}/pause", response_model=SubscriptionPublic, responses=problems(

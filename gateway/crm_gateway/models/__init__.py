@@ -17,10 +17,13 @@ from crm_gateway.models.identity import (
     UserPublic,
     UserUpdate,
 )
+from crm_gateway.models.oauth import JsonWebKey, JsonWebKeySet, TokenResponse
+from crm_gateway.models.roles import RolePublic
 from crm_gateway.models.webhooks import (
     AttemptPublic,
     DeliveryAttempt,
     DeliveryPublic,
+    ReplayQueued,
     ReplayRequest,
     Subscription,
     SubscriptionCreate,
@@ -31,6 +34,7 @@ from crm_gateway.models.webhooks import (
 
 __all__ = ["ApiClient", "ApiClientCreate", "ApiClientCreated", "ApiClientPublic", "ApiClientSecretRotated",
            "ApiClientUpdate", "AttemptPublic", "Dealer", "DealerCreate",
-           "DealerPublic", "DeliveryAttempt", "DeliveryPublic", "LoginThrottle", "Me", "Membership",
-           "PasswordChange", "RefreshToken", "ReplayRequest", "StaffUser", "Subscription", "SubscriptionCreate",
-           "SubscriptionCreated", "SubscriptionPublic", "UserCreate", "UserPublic", "UserUpdate", "WebhookDelivery"]
+           "DealerPublic", "DeliveryAttempt", "DeliveryPublic", "JsonWebKey", "JsonWebKeySet", "LoginThrottle", "Me",
+           "Membership", "PasswordChange", "RefreshToken", "ReplayQueued", "ReplayRequest", "RolePublic", "StaffUser",
+           "Subscription", "SubscriptionCreate", "SubscriptionCreated", "SubscriptionPublic", "TokenResponse",
+           "UserCreate", "UserPublic", "UserUpdate", "WebhookDelivery"]

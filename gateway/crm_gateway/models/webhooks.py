@@ -112,6 +112,11 @@ class ReplayRequest(Model):
     since: AwareDatetime = Field(description="Send again every event of this subscription from this time on")
 
 
+class ReplayQueued(Model):
+    queued: int = Field(description="Deliveries queued again: one per event since `since`, in their original "
+                                    "order")
+
+
 class AttemptPublic(Model):
     """One try at sending a delivery: what the receiver answered, or why nothing came back."""
 
