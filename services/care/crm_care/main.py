@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from crm_care import api, consumers, jobs
 from crm_care.settings import CareSettings
 from crm_kit.app import ServiceSpec, create_service_app
+from crm_kit.idempotency import key_sweeper
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -18,5 +19,6 @@ def create_app(settings: CareSettings | None = None) -> FastAPI:
         routers=api.ROUTERS,
         consumes=consumers.TOPICS,
         handlers=consumers.HANDLERS,
-        background=[jobs.due_scan, jobs.dispatcher, jobs.sender, jobs.sla_watch, jobs.notifier],
+        background=[jobs.due_scan, jobs.dispatcher, jobs.sender, jobs.sla_watch, jobs.notifier,
+                    key_sweeper],
     ))

@@ -1,9 +1,9 @@
 """/api/v1/care/cases: complaint cases, opened by hand or from a survey's hot alert."""
 
 import uuid
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter
 
 from crm_care.api.common import BAD_CURSOR, CONFLICT, FORBIDDEN, NOT_FOUND, PREFIX, after_time_id, page, write_dealer
 from crm_care.handlers import cases as handlers
@@ -12,11 +12,11 @@ from crm_care.repository import work
 from crm_contracts import permissions
 from crm_kit.auth import Principal, require
 from crm_kit.db import SessionDep
+from crm_kit.idempotency import IdempotencyKey
 from crm_kit.pagination import Cursor, Limit, Page
 from crm_kit.responses import problems
 
 router = APIRouter(prefix=f"{PREFIX}/cases", tags=["complaint cases"])
-IdempotencyKey = Annotated[str | None, Header(max_length=200, description="Retry with the same key: one request")]
 
 
 ALERT_HAS_CASE = problems(409, s409="The hot alert (`alert_id`) has its case already: the problem's `case_id` "

@@ -11,6 +11,7 @@ from crm_care.repository import club
 from crm_contracts import permissions
 from crm_kit.auth import Principal, require
 from crm_kit.db import SessionDep
+from crm_kit.idempotency import IdempotencyKey
 from crm_kit.pagination import Cursor, Limit, Page
 
 router = APIRouter(prefix=f"{PREFIX}/club", tags=["customer club"])
@@ -35,12 +36,12 @@ async def list_members(session: SessionDep, principal: Principal = require(permi
 
 
 @router.post("/activities", status_code=201, responses=FORBIDDEN)
-async def create_activity(data: ActivityCreate, session: SessionDep,
+async def create_activity(data: ActivityCreate, session: SessionDep, idempotency_key: IdempotencyKey = None,
                           principal: Principal = require(permissions.CARE_MANAGE)) -> ActivityPublic:
     dealer = write_dealer(principal, data.dealer_id)
     async with session.begin():
         return ActivityPublic.model_validate(await handlers.create_activity(
-            session, dealer, data.title, data.starts_at, data.capacity))
+            session, dealer, data.title, data.starts_at, data.capacity, idempotency_key))
 
 
 @router.get("/activities", responses=BAD_CURSOR)

@@ -5,7 +5,6 @@ from typing import Literal
 
 from fastapi import APIRouter
 
-from crm_care.api.cases import IdempotencyKey
 from crm_care.api.common import BAD_CURSOR, CONFLICT, FORBIDDEN, NOT_FOUND, PREFIX, after_time_id, page, write_dealer
 from crm_care.handlers import cases as handlers
 from crm_care.handlers.common import visible
@@ -14,6 +13,7 @@ from crm_care.repository import work
 from crm_contracts import permissions
 from crm_kit.auth import Principal, require
 from crm_kit.db import SessionDep
+from crm_kit.idempotency import IdempotencyKey
 from crm_kit.pagination import Cursor, Limit, Page
 
 router = APIRouter(prefix=f"{PREFIX}/rescue", tags=["rescue"])

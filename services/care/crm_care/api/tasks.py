@@ -12,6 +12,7 @@ from crm_care.repository import work
 from crm_contracts import permissions
 from crm_kit.auth import Principal, require
 from crm_kit.db import SessionDep
+from crm_kit.idempotency import IdempotencyKey
 from crm_kit.pagination import Cursor, Limit, Page
 
 router = APIRouter(prefix=f"{PREFIX}/tasks", tags=["care tasks"])
@@ -42,11 +43,11 @@ async def get_task(task_id: uuid.UUID, session: SessionDep,
 
 
 @router.post("", status_code=201, responses=FORBIDDEN)
-async def create(data: TaskCreate, session: SessionDep,
+async def create(data: TaskCreate, session: SessionDep, idempotency_key: IdempotencyKey = None,
                  principal: Principal = require(permissions.CARE_WORK)) -> TaskPublic:
     dealer = write_dealer(principal, data.dealer_id)
     async with session.begin():
-        return TaskPublic.model_validate(await handlers.create_by_hand(session, dealer, data))
+        return TaskPublic.model_validate(await handlers.create_by_hand(session, dealer, data, idempotency_key))
 
 
 @router.post("/{task_id}/assign", responses=NOT_FOUND)
@@ -58,7 +59,10 @@ async def assign(task_id: uuid.UUID, data: TaskAssign, session: SessionDep,
 
 @router.post("/{task_id}/complete", responses={**NOT_FOUND, **CONFLICT})
 async def complete(task_id: uuid.UUID, data: TaskComplete, session: SessionDep,
+                   idempotency_key: IdempotencyKey = None,
                    principal: Principal = require(permissions.CARE_WORK)) -> TaskPublic:
-    """Once: a task done or cancelled already answers 409."""
+    """Once: a task done or cancelled already answers 409, unless this is a retry under the same Idempotency-Key,
+    which answers the task as the first completion left it."""
     async with session.begin():
-        return TaskPublic.model_validate(await handlers.complete(session, principal, task_id, data))
+        return TaskPublic.model_validate(await handlers.complete(session, principal, task_id, data,
+                                                                 idempotency_key))

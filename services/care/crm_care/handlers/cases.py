@@ -12,7 +12,8 @@ from crm_care.handlers.common import visible
 from crm_care.models.cases import CaseCreate, CaseMove, CasePublic, RescueCreate
 from crm_care.repository import work as rows
 from crm_kit.auth import Principal
-from crm_kit.problems import Problem, field_error, invalid
+from crm_kit.idempotency import first_answer
+from crm_kit.problems import Problem, field_error, invalid, not_found
 
 
 def case_public(case: sa.Row, now: datetime | None = None) -> CasePublic:
@@ -27,15 +28,16 @@ async def visible_case(session: AsyncSession, principal: Principal, case_id: uui
 async def open_by_hand(session: AsyncSession, principal: Principal, dealer_id: str, data: CaseCreate,
                        idempotency_key: str | None) -> sa.Row:
     """The same Idempotency-Key again answers the case the first request opened; a hot alert that has its
-    case already (opened by the survey's event or by a colleague) answers 409 naming it."""
-    case_id = await surveys.open_case(session, dealer_id=dealer_id, customer_id=data.customer_id,
-                                      source="hot_alert" if data.alert_id else "manual", summary=data.summary,
-                                      alert_id=data.alert_id, idempotency_key=idempotency_key,
-                                      actor=principal.subject)
-    if case_id is not None:
+    case already (opened by the survey's event or by a colleague) answers 409 naming it, leaving the key unused."""
+    case_id = uuid.uuid4()
+    earlier = await first_answer(session, idempotency_key, dealer_id, "POST /cases",
+                                 data.model_dump(mode="json", exclude_unset=True), case_id)
+    if earlier:
+        return visible(principal, await rows.case(session, uuid.UUID(earlier.resource_id)), "case")
+    if await surveys.open_case(session, dealer_id=dealer_id, customer_id=data.customer_id,
+                               source="hot_alert" if data.alert_id else "manual", summary=data.summary,
+                               alert_id=data.alert_id, case_id=case_id, actor=principal.subject):
         return await rows.case(session, case_id)
-    if idempotency_key and (retried := await rows.case_by_key(session, dealer_id, idempotency_key)):
-        return retried
     existing = visible(principal, await rows.case_by_alert(session, data.alert_id), "case")
     raise Problem(409, "Conflict", "The hot alert has its case already.", case_id=str(existing.id))
 
@@ -64,9 +66,18 @@ async def move(session: AsyncSession, principal: Principal, case_id: uuid.UUID, 
 
 async def request_rescue(session: AsyncSession, dealer_id: str, data: RescueCreate,
                          idempotency_key: str | None) -> sa.Row:
-    rescue_id = await work.request_rescue(session, dealer_id=dealer_id, idempotency_key=idempotency_key,
-                                          **data.model_dump(exclude={"dealer_id"}))
-    return await rows.rescue(session, rescue_id)
+    """The app retries on a bad network with the same Idempotency-Key: it gets the first request back."""
+    rescue_id = uuid.uuid4()
+    earlier = await first_answer(session, idempotency_key, dealer_id, "POST /rescue",
+                                 data.model_dump(mode="json", exclude_unset=True), rescue_id)
+    if earlier:
+        rescue_id = uuid.UUID(earlier.resource_id)
+    else:
+        await work.request_rescue(session, dealer_id=dealer_id, rescue_id=rescue_id,
+                                  **data.model_dump(exclude={"dealer_id"}))
+    if (rescue := await rows.rescue(session, rescue_id)) is None:
+        raise not_found("rescue")
+    return rescue
 
 
 async def move_rescue(session: AsyncSession, principal: Principal, rescue_id: uuid.UUID, status: str) -> sa.Row:

@@ -10,6 +10,7 @@ from crm_care.domain.club import SignUpRefused, check_room
 from crm_care.models.club import SignUpPublic
 from crm_care.repository import club
 from crm_kit.auth import Principal, check_dealer
+from crm_kit.idempotency import first_answer
 from crm_kit.problems import Problem, field_error, invalid, not_found
 
 
@@ -20,9 +21,18 @@ async def join(session: AsyncSession, dealer_id: str, customer_id: uuid.UUID, le
 
 
 async def create_activity(session: AsyncSession, dealer_id: str, title: str, starts_at: datetime,
-                          capacity: int) -> sa.Row:
-    return await club.insert_activity(session, id=uuid.uuid4(), dealer_id=dealer_id, title=title,
-                                      starts_at=starts_at, capacity=capacity)
+                          capacity: int, idempotency_key: str | None = None) -> sa.Row:
+    """A keyed retry answers the activity the first request created (joining and signing up repeat harmlessly
+    without a key)."""
+    activity_id = uuid.uuid4()
+    earlier = await first_answer(session, idempotency_key, dealer_id, "POST /club/activities",
+                                 {"title": title, "starts_at": starts_at, "capacity": capacity}, activity_id)
+    if not earlier:
+        return await club.insert_activity(session, id=activity_id, dealer_id=dealer_id, title=title,
+                                          starts_at=starts_at, capacity=capacity)
+    if (first := await club.activity(session, uuid.UUID(earlier.resource_id))) is None:
+        raise not_found("activity")
+    return first
 
 
 async def sign_up(session: AsyncSession, principal: Principal, activity_id: uuid.UUID,

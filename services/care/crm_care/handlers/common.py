@@ -39,8 +39,9 @@ async def dealer_today(session: AsyncSession, dealer_id: str) -> date:
 async def create_task(session: AsyncSession, *, dealer_id: str, customer_id: uuid.UUID, kind: str, role: str,
                       reason: str, priority: str, due_at: datetime, vehicle_id: uuid.UUID | None = None,
                       action_id: uuid.UUID | None = None, case_id: uuid.UUID | None = None,
-                      rescue_id: uuid.UUID | None = None, notes: str | None = None) -> uuid.UUID:
-    task_id = uuid.uuid4()
+                      rescue_id: uuid.UUID | None = None, notes: str | None = None,
+                      task_id: uuid.UUID | None = None) -> uuid.UUID:
+    task_id = task_id or uuid.uuid4()
     now = datetime.now(UTC)
     await work.insert_task(
         session, id=task_id, dealer_id=dealer_id, customer_id=customer_id, vehicle_id=vehicle_id, kind=kind,

@@ -31,15 +31,14 @@ async def invitation_created(session: AsyncSession, event: SurveyInvitationCreat
 
 async def open_case(session: AsyncSession, *, dealer_id: str, customer_id: uuid.UUID, source: str, summary: str,
                     alert_id: uuid.UUID | None = None, first_contact_hours: int = 24,
-                    idempotency_key: str | None = None, actor: str | None = None) -> uuid.UUID | None:
-    """A case and its first-contact call; a hot alert seen again (or a retried request) opens nothing new."""
+                    case_id: uuid.UUID | None = None, actor: str | None = None) -> uuid.UUID | None:
+    """A case and its first-contact call; a hot alert seen again opens nothing new."""
     now = datetime.now(UTC)
-    case_id = uuid.uuid4()
+    case_id = case_id or uuid.uuid4()
     first_contact = case_rules.first_contact_due(now, first_contact_hours)
     if not await work.insert_case(
             session, id=case_id, dealer_id=dealer_id, customer_id=customer_id, source=source, alert_id=alert_id,
-            state="open", summary=summary, first_contact_due=first_contact, opened_at=now,
-            idempotency_key=idempotency_key):
+            state="open", summary=summary, first_contact_due=first_contact, opened_at=now):
         return None
     await work.record_case_action(session, case_id=case_id, dealer_id=dealer_id, action="opened", actor=actor,
                                   at=now)

@@ -51,18 +51,14 @@ async def move_case(session: AsyncSession, case: sa.Row, action: str, resolution
 
 async def request_rescue(session: AsyncSession, *, dealer_id: str, customer_id: uuid.UUID,
                          vehicle_id: uuid.UUID | None, latitude: float, longitude: float, description: str,
-                         idempotency_key: str | None = None) -> uuid.UUID:
-    """An urgent task for the dealer and `rescue.requested` for the roadside partner, together.
-
-    The app retries on a bad network with the same Idempotency-Key: it gets the first request back.
-    """
+                         rescue_id: uuid.UUID | None = None) -> uuid.UUID:
+    """An urgent task for the dealer and `rescue.requested` for the roadside partner, together."""
     now = datetime.now(UTC)
-    rescue_id = uuid.uuid4()
-    if not await work.insert_rescue(
-            session, id=rescue_id, dealer_id=dealer_id, customer_id=customer_id, vehicle_id=vehicle_id,
-            latitude=latitude, longitude=longitude, description=description, status="requested", requested_at=now,
-            updated_at=now, idempotency_key=idempotency_key):
-        return await work.rescue_id_by_key(session, dealer_id, idempotency_key)
+    rescue_id = rescue_id or uuid.uuid4()
+    await work.insert_rescue(
+        session, id=rescue_id, dealer_id=dealer_id, customer_id=customer_id, vehicle_id=vehicle_id,
+        latitude=latitude, longitude=longitude, description=description, status="requested", requested_at=now,
+        updated_at=now)
     task_id = await create_task(session, dealer_id=dealer_id, customer_id=customer_id, kind="rescue",
                                 role="service_advisor", reason="rescue", priority="urgent", due_at=now,
                                 vehicle_id=vehicle_id, rescue_id=rescue_id, notes=description)

@@ -26,7 +26,7 @@ cases = sa.Table(
     sa.Column("opened_at", TZ, nullable=False),
     sa.Column("resolved_at", TZ),
     sa.Column("closed_at", TZ),
-    sa.Column("idempotency_key", sa.Text),
+    sa.Column("idempotency_key", sa.Text),  # no longer written (the kit keeps keys): dropped once no replica writes it
     sa.UniqueConstraint("dealer_id", "idempotency_key", name="care_cases_idempotency"),
 )
 
@@ -58,7 +58,7 @@ rescues = sa.Table(
     sa.Column("task_id", UUID(as_uuid=True)),
     sa.Column("requested_at", TZ, nullable=False),
     sa.Column("updated_at", TZ, nullable=False),
-    sa.Column("idempotency_key", sa.Text),
+    sa.Column("idempotency_key", sa.Text),  # no longer written (the kit keeps keys): dropped once no replica writes it
     sa.UniqueConstraint("dealer_id", "idempotency_key", name="care_rescues_idempotency"),
 )
 

@@ -33,6 +33,10 @@ async def insert_activity(session: AsyncSession, **values) -> sa.Row:
     return (await session.exec(sa.insert(club_activities).values(**values).returning(club_activities))).one()
 
 
+async def activity(session: AsyncSession, activity_id: uuid.UUID) -> sa.Row | None:
+    return await one(session, sa.select(club_activities).where(club_activities.c.id == activity_id))
+
+
 async def activity_for_signup(session: AsyncSession, activity_id: uuid.UUID) -> sa.Row | None:
     """Locked, so two sign-ups for the last place are counted one after the other."""
     return await one(session, sa.select(club_activities).where(club_activities.c.id == activity_id)

@@ -60,17 +60,12 @@ async def case(session: AsyncSession, case_id: uuid.UUID) -> sa.Row | None:
     return await one(session, sa.select(cases).where(cases.c.id == case_id))
 
 
-async def case_by_key(session: AsyncSession, dealer_id: str, idempotency_key: str) -> sa.Row | None:
-    return await one(session, sa.select(cases).where(cases.c.dealer_id == dealer_id,
-                                                     cases.c.idempotency_key == idempotency_key))
-
-
 async def case_by_alert(session: AsyncSession, alert_id: uuid.UUID) -> sa.Row | None:
     return await one(session, sa.select(cases).where(cases.c.alert_id == alert_id))
 
 
 async def insert_case(session: AsyncSession, **values) -> bool:
-    """False when the hot alert or the Idempotency-Key opened a case already."""
+    """False when the hot alert opened a case already."""
     created = await session.exec(insert(cases).values(**values).on_conflict_do_nothing().returning(cases.c.id))
     return created.first() is not None
 
@@ -101,14 +96,8 @@ async def rescue(session: AsyncSession, rescue_id: uuid.UUID) -> sa.Row | None:
     return await one(session, sa.select(rescues).where(rescues.c.id == rescue_id))
 
 
-async def rescue_id_by_key(session: AsyncSession, dealer_id: str, idempotency_key: str | None) -> uuid.UUID:
-    return (await one(session, sa.select(rescues.c.id).where(
-        rescues.c.dealer_id == dealer_id, rescues.c.idempotency_key == idempotency_key))).id
-
-
-async def insert_rescue(session: AsyncSession, **values) -> bool:
-    created = await session.exec(insert(rescues).values(**values).on_conflict_do_nothing().returning(rescues.c.id))
-    return created.first() is not None
+async def insert_rescue(session: AsyncSession, **values) -> None:
+    await session.exec(sa.insert(rescues).values(**values))
 
 
 async def rescues_page(session: AsyncSession, dealer_filter, *, customer_id: uuid.UUID | None,
