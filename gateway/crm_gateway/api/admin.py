@@ -97,7 +97,7 @@ async def get_user(user_id: uuid.UUID, session: SessionDep, response: Response,
     return handlers.public_user(user, dealers)
 
 
-@router.patch("/users/{user_id}", response_model=UserPublic, responses=problems(404, 412, 428))
+@router.patch("/users/{user_id}", response_model=UserPublic, responses=problems(404, 409, 412, 428))
 async def update_user(user_id: uuid.UUID, data: UserUpdate, session: SessionDep, response: Response,
                       if_match: IfMatch = None, principal: Principal = require(permissions.ADMIN)) -> UserPublic:
     """Send If-Match with the ETag of your last read of the user (or its `version`, quoted)."""

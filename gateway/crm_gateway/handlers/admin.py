@@ -44,10 +44,10 @@ async def create_dealer(session: AsyncSession, data: DealerCreate) -> Dealer:
 
 async def _check_grant(session: AsyncSession, principal: Principal, roles: list[str] | None,
                        dealers: list[str] | None) -> None:
-    errors = []
+    errors, unknown = [], []
     if roles is not None:
-        if unknown := unknown_roles(roles):
-            errors.append(field_error("body", "/roles", f"unknown role(s): {', '.join(unknown)}"))
+        if unknown_role := unknown_roles(roles):
+            errors.append(field_error("body", "/roles", f"unknown role(s): {', '.join(unknown_role)}"))
         elif not principal.all_dealers and NETWORK_ROLES & set(roles):
             errors.append(field_error("body", "/roles", "only an administrator of every dealer grants these roles"))
     if dealers is not None:
@@ -60,9 +60,12 @@ async def _check_grant(session: AsyncSession, principal: Principal, roles: list[
             if outside := [d for d in dealers if not principal.sees(d)]:
                 errors.append(field_error("body", "/dealers", f"not your dealer(s): {', '.join(outside)}"))
             elif missing := await repository.missing_dealers(session, dealers):
-                errors.append(field_error("body", "/dealers", f"unknown dealer(s): {', '.join(missing)}"))
+                # A well-formed id of no dealer: the body is valid, the records it names are not there.
+                unknown.append(field_error("body", "/dealers", f"unknown dealer(s): {', '.join(missing)}"))
     if errors:
         raise invalid(*errors)
+    if unknown:
+        raise Problem(409, "Conflict", "No such dealer.", errors=unknown)
 
 
 async def create_user(session: AsyncSession, principal: Principal, data: UserCreate) -> UserPublic:

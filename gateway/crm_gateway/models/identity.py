@@ -2,17 +2,35 @@
 
 import uuid
 from datetime import UTC, datetime
+from typing import Annotated, Literal
 
 import sqlalchemy as sa
-from pydantic import ConfigDict, EmailStr
+from pydantic import ConfigDict, EmailStr, StringConstraints, WithJsonSchema, field_validator
 from sqlalchemy.dialects import postgresql
 from sqlmodel import Field
 
+from crm_contracts.permissions import ALL_DEALERS
+from crm_gateway.domain.roles import ROLES
 from crm_gateway.models.base import Model
 
 DEALER_ID = r"^[A-Z0-9][A-Z0-9-]{1,39}$"
 USERNAME = r"^[a-z0-9][a-z0-9._-]{2,63}$"
 CLIENT_ID = r"^[a-z0-9][a-z0-9._-]{2,63}$"
+
+Role = Literal[tuple(ROLES)]  # type: ignore[valid-type]  # the enum follows the roles table
+DealerRef = Annotated[str, StringConstraints(pattern=rf"{DEALER_ID}|^\*$")]
+# "*" (every dealer) stands alone: said in the schema as one of two list shapes, checked by the validator below
+# so that a refusal still points at /dealers.
+Grant = Annotated[list[DealerRef], WithJsonSchema({
+    "anyOf": [{"type": "array", "items": {"type": "string", "pattern": DEALER_ID}, "minItems": 1},
+              {"type": "array", "items": {"const": ALL_DEALERS}, "minItems": 1, "maxItems": 1}],
+    "description": 'Dealer ids, or ["*"] for every dealer'})]
+
+
+def _every_dealer_alone(dealers: list[str] | None) -> list[str] | None:
+    if dealers and ALL_DEALERS in dealers and len(dealers) > 1:
+        raise ValueError('"*" stands alone')
+    return dealers
 
 
 def _now() -> datetime:
@@ -80,8 +98,10 @@ class UserCreate(Model):
     username: str = Field(schema_extra={"pattern": USERNAME})
     password: str = Field(min_length=12, max_length=200)
     display_name: str | None = Field(None, max_length=200)
-    roles: list[str] = Field(min_length=1)
-    dealers: list[str] = Field(default_factory=list, description='Dealer ids, or ["*"] for every dealer')
+    roles: list[Role] = Field(min_length=1)
+    dealers: Grant = Field(min_length=1)
+
+    _dealers = field_validator("dealers")(_every_dealer_alone)
 
 
 class UserUpdate(Model):
@@ -89,9 +109,11 @@ class UserUpdate(Model):
 
     password: str | None = Field(None, min_length=12, max_length=200)
     display_name: str | None = Field(None, max_length=200)
-    roles: list[str] | None = Field(None, min_length=1)
-    dealers: list[str] | None = None
+    roles: list[Role] | None = Field(None, min_length=1)
+    dealers: Grant | None = Field(None, min_length=1)
     active: bool | None = None
+
+    _dealers = field_validator("dealers")(_every_dealer_alone)
 
 
 class UserPublic(Model):
