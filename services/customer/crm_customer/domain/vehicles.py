@@ -18,6 +18,23 @@ REGULAR_PLATE = re.compile(rf"^[{PROVINCES}][{PLATE_LETTERS}][{PLATE_LETTERS}0-9
 NEW_ENERGY_PLATE = re.compile(
     rf"^[{PROVINCES}][{PLATE_LETTERS}]([DF][{PLATE_LETTERS}0-9][0-9]{{4}}|[0-9]{{5}}[DF])$")
 
+# How a person may type them (either case, separators anywhere); normalising leaves the shapes above. The
+# OpenAPI document states these, so that what the schema accepts is what the checks below accept.
+SEPARATORS = r"[\s·•.-]"
+VIN_AS_TYPED = r"^\s*[A-HJ-NPR-Za-hj-npr-z0-9]{17}\s*$"
+_ANY_CASE = "A-HJ-NP-Za-hj-np-z"
+
+
+def _typed(*classes: str) -> str:
+    return f"{SEPARATORS}*".join(classes)
+
+
+PLATE_AS_TYPED = "^{s}*({regular}|{small}|{large}){s}*$".format(
+    s=SEPARATORS,
+    regular=_typed(f"[{PROVINCES}]", f"[{_ANY_CASE}]", *[f"[{_ANY_CASE}0-9]"] * 4, f"[{_ANY_CASE}0-9挂学警港澳]"),
+    small=_typed(f"[{PROVINCES}]", f"[{_ANY_CASE}]", "[DFdf]", f"[{_ANY_CASE}0-9]", *["[0-9]"] * 4),
+    large=_typed(f"[{PROVINCES}]", f"[{_ANY_CASE}]", *["[0-9]"] * 5, "[DFdf]"))
+
 
 def vin_check_digit(vin: str) -> str:
     total = sum(VIN_VALUES[char] * weight for char, weight in zip(vin, VIN_WEIGHTS, strict=True))
@@ -43,7 +60,7 @@ def check_vin(raw: str) -> tuple[str, str | None]:
 
 
 def normalise_plate(raw: str) -> str:
-    plate = re.sub(r"[\s·•.-]", "", raw).upper()
+    plate = re.sub(SEPARATORS, "", raw).upper()
     if not (REGULAR_PLATE.match(plate) or NEW_ENERGY_PLATE.match(plate)):
         raise Invalid("plate_invalid",
                       "not a Chinese plate: province character, letter, then 5 characters (6 for new energy)")

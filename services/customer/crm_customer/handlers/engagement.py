@@ -17,7 +17,7 @@ from crm_customer.repository import customers as customer_repository
 from crm_customer.repository import records as repository
 from crm_kit.auth import Principal
 from crm_kit.idempotency import first_answer
-from crm_kit.problems import Problem, not_found
+from crm_kit.problems import Problem, field_error, not_found
 
 
 async def set_consent(session: AsyncSession, principal: Principal, customer_id: uuid.UUID,
@@ -135,7 +135,9 @@ async def convert_lead(session: AsyncSession, keyring: Keyring, principal: Princ
 
 def _customer_of(keyring: Keyring, lead: Lead, now: datetime) -> Customer:
     if lead.mobile is None:
-        raise refuse([("mobile", "the lead has no mobile: add one before converting")])
+        # The request has no body to be wrong: it is the lead's state that stands in the way.
+        raise Problem(409, "Conflict", "The lead cannot become a customer yet.", errors=[
+            field_error("body", "mobile", "the lead has no mobile: add one before converting")])
     number = None
     if lead.id_number_cipher and lead.id_number_key:
         number = keyring.open(Sealed(lead.id_number_key, lead.id_number_cipher), lead.dealer_id)

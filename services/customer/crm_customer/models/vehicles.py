@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from pydantic import ConfigDict
 from sqlmodel import Field
 
+from crm_customer.domain.vehicles import PLATE_AS_TYPED, VIN_AS_TYPED
 from crm_customer.models.base import Model
 
 
@@ -23,8 +24,8 @@ class Vehicle(Model, table=True):
     model: str
     trim: str | None = None
     model_year: int | None = None
-    delivery_date: date | None = None
-    registration_date: date | None = None
+    delivery_date: date | None = Field(None, description="Not after today")
+    registration_date: date | None = Field(None, description="Not after today")
     purchase_price: Decimal | None = Field(default=None, sa_type=sa.Numeric(12, 2))
     warranty_end: date | None = None
     insurance_expiry: date | None = None
@@ -60,13 +61,14 @@ class OdometerReading(Model, table=True):
 class VehicleFields(Model):
     model_config = ConfigDict(extra="forbid")
 
-    plate: str | None = Field(None, max_length=16)
+    plate: str | None = Field(None, max_length=16, schema_extra={"pattern": PLATE_AS_TYPED},
+                              description="A Chinese plate, e.g. 京A12345 or 粤BD12345; case and separators are free")
     brand: str | None = Field(None, min_length=1, max_length=60)
     model: str | None = Field(None, min_length=1, max_length=80)
     trim: str | None = Field(None, max_length=80)
     model_year: int | None = Field(None, ge=1950, le=2100)
-    delivery_date: date | None = None
-    registration_date: date | None = None
+    delivery_date: date | None = Field(None, description="Not after today")
+    registration_date: date | None = Field(None, description="Not after today")
     purchase_price: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
     warranty_end: date | None = None
     insurance_expiry: date | None = None
@@ -74,7 +76,9 @@ class VehicleFields(Model):
 
 class VehicleCreate(VehicleFields):
     customer_id: uuid.UUID
-    vin: str = Field(max_length=20)
+    vin: str = Field(max_length=20, schema_extra={"pattern": VIN_AS_TYPED}, description=(
+        "17 letters and digits without I, O or Q. A China-made VIN (starting with L) must carry its ISO 3779 "
+        "check digit at position 9; another VIN with a wrong one is accepted with a warning"))
     brand: str = Field(min_length=1, max_length=60)
     model: str = Field(min_length=1, max_length=80)
     sold_by_dealer: bool = True
@@ -100,8 +104,8 @@ class VehiclePublic(Model):
     model: str
     trim: str | None = None
     model_year: int | None = None
-    delivery_date: date | None = None
-    registration_date: date | None = None
+    delivery_date: date | None = Field(None, description="Not after today")
+    registration_date: date | None = Field(None, description="Not after today")
     purchase_price: Decimal | None = None
     warranty_end: date | None = None
     insurance_expiry: date | None = None

@@ -11,11 +11,12 @@ async def test_vin_and_plate_rules_name_each_bad_field(client, auth):
         "customer_id": owner["id"], "vin": wrong_check, "plate": "京I1234", "brand": "Toyota", "model": "RAV4",
         "delivery_date": "2999-01-01", "purchase_price": "-1"})
     assert response.status_code == 422
-    assert {e["pointer"] for e in response.json()["errors"]} == {"/purchase_price"}
+    # The plate's shape is in the OpenAPI schema; the check digit and the date need the handler's arithmetic.
+    assert {e["pointer"] for e in response.json()["errors"]} == {"/purchase_price", "/plate"}
     response = await client.post("/api/v1/vehicles", headers=auth(), json={
-        "customer_id": owner["id"], "vin": wrong_check, "plate": "京I1234", "brand": "Toyota", "model": "RAV4",
+        "customer_id": owner["id"], "vin": wrong_check, "plate": "京A12345", "brand": "Toyota", "model": "RAV4",
         "delivery_date": "2999-01-01"})
-    assert {e["pointer"] for e in response.json()["errors"]} == {"/vin", "/plate", "/delivery_date"}
+    assert {e["pointer"] for e in response.json()["errors"]} == {"/vin", "/delivery_date"}
     imported = await vehicle(client, auth, owner["id"], vin="JT" + wrong_check[2:])
     assert imported["warnings"] and "imported" in imported["warnings"][0]
     assert (await client.post("/api/v1/vehicles", headers=auth(), json={
