@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 from crm_care.api.common import BAD_CURSOR, FORBIDDEN, NOT_FOUND, PREFIX, position_after, write_dealer
 from crm_care.handlers import plans as handlers
 from crm_care.handlers import scheduler
-from crm_care.models.plans import ContactPolicy, DryRunPublic, PlannedAction, PlanPublic, PlanUpdate
+from crm_care.models.plans import RULE_UPDATES, ContactPolicy, DryRunPublic, PlannedAction, PlanPublic, PlanUpdate
 from crm_contracts import permissions
 from crm_kit.auth import Principal, require
 from crm_kit.db import SessionDep
@@ -34,17 +34,28 @@ async def list_plans(session: SessionDep, dealer_id: DealerQuery = None,
     return Page(items=items, next_cursor=encode_cursor(items[-1].rule) if len(following) > limit else None)
 
 
-@router.put("/plans/{rule}", responses={**FORBIDDEN, **problems(412, 428)})
-async def update_plan(rule: str, data: PlanUpdate, session: SessionDep, response: Response,
-                      dealer_id: DealerQuery = None, if_match: IfMatch = None,
-                      principal: Principal = require(permissions.CARE_MANAGE)) -> PlanPublic:
-    """If-Match names the plan's ETag (its `version`, quoted): `"0"` (or `*`) while the dealer kept the
-    defaults."""
-    dealer = write_dealer(principal, dealer_id, "query")
-    async with session.begin():
-        saved = await handlers.update_plan(session, dealer, rule, data, if_match)
-    tag(response, saved.version)
-    return saved
+def _plan_update_route(rule: str) -> None:
+    """One operation per rule, each documenting its own parameters; the URL is the same /plans/{rule}."""
+    body = RULE_UPDATES[rule]
+
+    async def update_plan(data: body, session: SessionDep, response: Response,  # type: ignore[valid-type]
+                          dealer_id: DealerQuery = None, if_match: IfMatch = None,
+                          principal: Principal = require(permissions.CARE_MANAGE)) -> PlanPublic:
+        dealer = write_dealer(principal, dealer_id, "query")
+        update = PlanUpdate(enabled=data.enabled, params=data.params.model_dump(exclude_unset=True))
+        async with session.begin():
+            saved = await handlers.update_plan(session, dealer, rule, update, if_match)
+        tag(response, saved.version)
+        return saved
+
+    router.put(f"/plans/{rule}", responses={**FORBIDDEN, **problems(412, 428)}, name=f"update_plan_{rule}",
+               summary=f"Change the {rule} plan",
+               description="If-Match names the plan's ETag (its `version`, quoted): `\"0\"` (or `*`) while the "
+                           "dealer kept the defaults.")(update_plan)
+
+
+for _rule in RULE_UPDATES:
+    _plan_update_route(_rule)
 
 
 @router.get("/plans/dry-run")

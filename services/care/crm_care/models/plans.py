@@ -2,13 +2,25 @@
 
 import uuid
 from datetime import date, time
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StrictBool,
+    StrictInt,
+    WithJsonSchema,
+    create_model,
+    field_validator,
+)
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
+from crm_care.domain.calendar import FESTIVALS
+from crm_care.domain.plans import DEFAULT_PLANS
 from crm_care.models.base import TZ, metadata
 from crm_kit.problem_texts import Invalid
 
@@ -62,6 +74,37 @@ LocalTime = Annotated[
     PlainSerializer(lambda value: value.strftime("%H:%M"), return_type=str, when_used="json"),
     WithJsonSchema({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$", "examples": ["21:00"]}),
 ]
+
+
+DaysList = Annotated[list[Annotated[StrictInt, Field(ge=0, le=3650)]], Field(min_length=1)]
+SPECIAL_PARAMS: dict[str, Any] = {"statuses": list[Literal["dormant", "lost"]],
+                                  "festivals": list[Literal[tuple(FESTIVALS)]]}  # type: ignore[misc]
+
+
+def _param_type(name: str, default: Any) -> Any:
+    """A parameter's type as check_params holds it, so the OpenAPI document states it."""
+    if isinstance(default, bool):
+        return StrictBool
+    if isinstance(default, int):
+        return Annotated[StrictInt, Field(ge=0, le=100_000)]
+    return SPECIAL_PARAMS.get(name, DaysList)
+
+
+def _rule_update(rule: str) -> type[BaseModel]:
+    """The body of PUT /plans/<rule>: one operation per rule, since each rule has parameters of its own."""
+    fields: dict[str, Any] = {name: (_param_type(name, default), None)
+                              for name, default in DEFAULT_PLANS[rule].items() if name != "enabled"}
+    params = create_model(f"{_camel(rule)}Params", __config__=ConfigDict(extra="forbid"), **fields)
+    return create_model(f"{_camel(rule)}PlanUpdate", __config__=ConfigDict(extra="forbid"),
+                        enabled=(bool | None, None),
+                        params=(params, Field(default_factory=params, description="Rule parameters")))
+
+
+def _camel(rule: str) -> str:
+    return "".join(part.title() for part in rule.split("_"))
+
+
+RULE_UPDATES: dict[str, type[BaseModel]] = {rule: _rule_update(rule) for rule in DEFAULT_PLANS}
 
 
 class PlanUpdate(BaseModel):
