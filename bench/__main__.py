@@ -4,7 +4,7 @@ import importlib
 import sys
 
 BENCHMARKS = ["events", "customer_import", "segmentation_rescore", "segmentation_events", "survey_answers",
-              "care_due_scan", "gateway_proxy", "load_mixed", "console_360"]
+              "care_due_scan", "gateway_proxy", "load_mixed", "console_360", "hot_paths"]
 
 for name in sys.argv[1:] or BENCHMARKS:
     print(f"\n=== bench.{name} ===", flush=True)
