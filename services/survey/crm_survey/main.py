@@ -3,6 +3,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from crm_kit.app import ServiceSpec, create_service_app
+from crm_kit.idempotency import key_sweeper
 from crm_kit.ratelimit import TokenBucket
 from crm_kit.shared_limits import SharedBucket
 from crm_survey import api, consumers, jobs
@@ -24,7 +25,7 @@ def create_app(settings: SurveySettings | None = None) -> FastAPI:
         consumes=consumers.TOPICS,
         handlers=consumers.HANDLERS,
         background=[jobs.send_invitations, jobs.expire_invitations, jobs.watch_open_alerts,
-                    jobs.shared_rate_limits],
+                    jobs.shared_rate_limits, key_sweeper],
         resources=[shipped_templates],
     ))
     app.state.public_limits = PublicLimits(

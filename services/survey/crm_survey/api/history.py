@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from crm_contracts import permissions
 from crm_kit.auth import Principal, check_dealer, require
 from crm_kit.db import SessionDep
+from crm_kit.idempotency import IdempotencyKey
 from crm_survey.handlers import history
 from crm_survey.models.api import Request
 
@@ -41,7 +42,7 @@ class HistoryImported(BaseModel):
 
 @router.post("/responses/import", response_model=HistoryImported,
              summary="Bring in past survey results; the same vendor number twice is stored once")
-async def import_past_responses(data: HistoryImport, session: SessionDep,
+async def import_past_responses(data: HistoryImport, session: SessionDep, idempotency_key: IdempotencyKey = None,
                                 principal: Principal = require(permissions.SURVEYS_MANAGE)) -> HistoryImported:
     """Answered surveys from the dealer's previous survey vendor count in indices, NPS and trends as live
     answers do (in the months they were answered and sent). They raise no hot alerts. Every row is checked
@@ -51,5 +52,5 @@ async def import_past_responses(data: HistoryImport, session: SessionDep,
         history.PastResponse(external_id=row.external_id, customer_id=row.customer_id, kind=row.kind,
                              answered_at=row.answered_at, sent_at=row.sent_at, advisor_id=row.advisor_id,
                              channel=row.channel, answers=row.answers) for row in data.responses],
-        agent_id=principal.subject)
+        agent_id=principal.subject, idempotency_key=idempotency_key)
     return HistoryImported(created=imported.created, unchanged=imported.unchanged)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response
 from crm_contracts import permissions
 from crm_kit.auth import Principal, check_dealer, require
 from crm_kit.db import SessionDep
+from crm_kit.idempotency import IdempotencyKey
 from crm_kit.pagination import Cursor, Limit, Page, page_of, position_after
 from crm_kit.problems import not_found
 from crm_kit.responses import problems
@@ -65,10 +66,10 @@ async def get_invitation(invitation_id: uuid.UUID, session: SessionDep,
              responses=problems(409, s409="The survey was suppressed: it was not to be sent"),
              summary="Record a customer's answers given on a follow-up call (回访); a second call returns the first")
 async def record_phone_follow_up(invitation_id: uuid.UUID, data: PhoneFollowUp, session: SessionDep,
-                                 response: Response,
+                                 response: Response, idempotency_key: IdempotencyKey = None,
                                  principal: Principal = require(permissions.SURVEYS_MANAGE)) -> ResponsePublic:
     stored, created = await answers.answer_by_phone(session, invitation_id, data.answers, principal.subject,
-                                                    principal.dealer_filter())
+                                                    principal.dealer_filter(), idempotency_key)
     if not created:
         response.status_code = 200
     return ResponsePublic.model_validate(stored, from_attributes=True)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Response
 from crm_contracts import permissions
 from crm_kit.auth import Principal, require
 from crm_kit.db import SessionDep
+from crm_kit.idempotency import IdempotencyKey
 from crm_kit.problems import not_found
 from crm_kit.responses import problems
 from crm_kit.versioning import IfMatch, tag
@@ -39,8 +40,9 @@ async def list_templates(session: SessionDep, kind: str | None = None,
 
 @router.post("", status_code=201, response_model=TemplatePublic, summary="A new template, as draft version 1")
 async def create_template(data: TemplateCreate, session: SessionDep, response: Response,
+                          idempotency_key: IdempotencyKey = None,
                           principal: Principal = require(permissions.SURVEYS_MANAGE)) -> TemplatePublic:
-    version = await setup.create_template(session, data, principal)
+    version = await setup.create_template(session, data, principal, idempotency_key)
     response.headers["Location"] = f"{router.prefix}/{version.template_id}/versions/{version.version}"
     tag(response, version.revision)
     return shown(version)

@@ -7,6 +7,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from crm_contracts.events.survey import HotAlertRaised, SurveyResponseRecorded
+from crm_kit.idempotency import answered_with, first_answer
 from crm_kit.problems import Problem, field_error, invalid, not_found
 from crm_survey import metrics
 from crm_survey.domain import scoring
@@ -76,13 +77,21 @@ async def answer_by_link(session: AsyncSession, token: str,
 
 
 async def answer_by_phone(session: AsyncSession, invitation_id, answers: dict[str, Any], agent_id: str,
-                          dealers: frozenset[str] | None) -> tuple[SurveyResponse, bool]:
-    """Staff record what the customer said on a follow-up call, also after the link expired."""
+                          dealers: frozenset[str] | None, idempotency_key: str | None = None
+                          ) -> tuple[SurveyResponse, bool]:
+    """Staff record what the customer said on a follow-up call, also after the link expired. A retry under the
+    same Idempotency-Key answers as the first call did; other answers under that key are refused."""
     async with session.begin():
         invitation = await invitations.get(session, invitation_id, for_update=True)
         if invitation is None or (dealers is not None and invitation.dealer_id not in dealers):
             raise not_found("invitation")
+        earlier = await first_answer(session, idempotency_key, invitation.dealer_id,
+                                     f"POST /invitations/{invitation_id}/phone-follow-up", {"answers": answers},
+                                     invitation.id)
+        if earlier:
+            return await responses.of_invitation(session, invitation.id), earlier.status_code == 201
         if invitation.status == "answered":
+            await answered_with(session, idempotency_key, invitation.dealer_id, invitation.id, 200)
             return await responses.of_invitation(session, invitation.id), False
         if invitation.status == "suppressed":
             raise Problem(409, "Conflict", f"This survey was not to be sent ({invitation.suppressed_reason}); "

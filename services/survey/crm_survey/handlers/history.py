@@ -8,13 +8,14 @@ month it was answered, the response count in the month it was sent) and announce
 one bad row refuses the request, naming each bad field.
 """
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from crm_contracts.events.survey import SurveyResponseRecorded
+from crm_kit.idempotency import answered_with, first_answer
 from crm_kit.problems import field_error, invalid
 from crm_survey import metrics
 from crm_survey.domain import history, scoring
@@ -45,8 +46,14 @@ class Imported:
 
 
 async def import_history(session: AsyncSession, dealer_id: str, past: list[PastResponse],
-                         agent_id: str) -> Imported:
+                         agent_id: str, idempotency_key: str | None = None) -> Imported:
+    """A retry under the same Idempotency-Key answers the first import's counts (rather than all unchanged)."""
     async with session.begin():
+        earlier = await first_answer(session, idempotency_key, dealer_id, "POST /responses/import",
+                                     {"responses": [asdict(row) for row in past]}, "")
+        if earlier:
+            created, unchanged = map(int, earlier.resource_id.split("/"))
+            return Imported(created=created, unchanged=unchanged)
         templates = {kind: await template_for(session, dealer_id, kind) for kind in {row.kind for row in past}}
         await _check(session, dealer_id, past, templates)
         created = 0
@@ -57,6 +64,8 @@ async def import_history(session: AsyncSession, dealer_id: str, past: list[PastR
             created += await _store(session, dealer_id, row, templates[row.kind], agent_id, language, sums)
         # one upsert for the whole request instead of two per response: the same sums, far fewer statements
         await repository.add_sums(session, dealer_id, sums)
+        # what the import created is its counts: the key keeps them for the retry to answer
+        await answered_with(session, idempotency_key, dealer_id, f"{created}/{len(past) - created}", 200)
     return Imported(created=created, unchanged=len(past) - created)
 
 

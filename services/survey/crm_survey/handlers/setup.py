@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from crm_kit.auth import Principal, check_dealer
+from crm_kit.idempotency import first_answer
 from crm_kit.problems import Problem, field_error, invalid, not_found
 from crm_kit.versioning import UNSTORED, check_if_match
 from crm_survey.domain.templates import TemplateDefinition, definition_errors
@@ -39,7 +40,10 @@ def _may_write(principal: Principal, version: TemplateVersion) -> None:
         check_dealer(principal, version.dealer_id, "template")
 
 
-async def create_template(session: AsyncSession, data: TemplateCreate, principal: Principal) -> TemplateVersion:
+async def create_template(session: AsyncSession, data: TemplateCreate, principal: Principal,
+                          idempotency_key: str | None = None) -> TemplateVersion:
+    """A keyed retry answers the template the first request created. Network templates' keys are the carmaker's
+    (no dealer)."""
     _check_definition(data.definition)
     if data.dealer_id is None and not principal.all_dealers:
         raise invalid(field_error("body", "dealer_id", "required: only the carmaker makes network templates"))
@@ -51,6 +55,13 @@ async def create_template(session: AsyncSession, data: TemplateCreate, principal
             template_id=uuid.uuid4(), version=1, dealer_id=data.dealer_id, kind=data.definition.kind,
             name=data.name, status="draft", definition=stored(data.definition), created_by=principal.subject,
             created_at=datetime.now(UTC))
+        earlier = await first_answer(session, idempotency_key, data.dealer_id or "", "POST /templates",
+                                     data.model_dump(mode="json", exclude_unset=True), version.template_id)
+        if earlier:
+            first = await templates.get_version(session, uuid.UUID(earlier.resource_id), 1)
+            if first is None:
+                raise not_found("template")
+            return first
         templates.add_version(session, version)
     return version
 
