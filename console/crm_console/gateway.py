@@ -5,12 +5,16 @@ not theirs (404), the input was refused (422, with the problem's field errors), 
 """
 
 import logging
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
 log = logging.getLogger(__name__)
+
+# The language of the page being drawn: services word their refusals (422 details, import reports) in it.
+page_language: ContextVar[str | None] = ContextVar("page_language", default=None)
 
 
 class GatewayError(Exception):
@@ -71,6 +75,8 @@ class Gateway:
         headers.update(kwargs.pop("headers", None) or {})  # e.g. Idempotency-Key: a retried POST does it once
         if content_type:
             headers["Content-Type"] = content_type
+        if language := page_language.get():
+            headers.setdefault("Accept-Language", language)
         try:
             response = await self.http.request(method, path, headers=headers, **kwargs)
         except httpx.HTTPError as error:

@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from crm_console import routes
-from crm_console.gateway import Forbidden, Gateway, NotFound, Unavailable
+from crm_console.gateway import Forbidden, Gateway, NotFound, Unavailable, page_language
 from crm_console.pages import environment, is_htmx, render
 from crm_console.session import (
     PASSWORD_PATH,
@@ -21,6 +21,7 @@ from crm_console.session import (
     NeedsSignIn,
     ensure_csrf_seed,
     forget_tokens,
+    language,
     write_cookies,
 )
 from crm_console.settings import ConsoleSettings
@@ -62,6 +63,7 @@ def _install_session(app: FastAPI, settings: ConsoleSettings) -> None:
     @app.middleware("http")
     async def session_cookies(request: Request, call_next):
         request.state.cookies = {}
+        page_language.set(language(request))
         if request.url.path.startswith("/console") and not request.url.path.startswith("/console/static"):
             ensure_csrf_seed(request)
         response = await call_next(request)

@@ -73,6 +73,7 @@ async def test_an_upload_shows_progress_then_done_and_names_the_bad_line(stack, 
     refused = report.get_by_role("row").nth(1)
     await expect(refused.get_by_role("rowheader")).to_have_text("3")
     await expect(refused).to_contain_text("手机号（mobile）")
+    await expect(refused).to_contain_text("不是有效的中国大陆手机号")  # the service's refusal, in the page's language
     await screenshot(page, "console-import-done")
     violations = await axe_violations(page)
     assert violations == [], described(violations)
@@ -84,7 +85,7 @@ async def test_an_upload_shows_progress_then_done_and_names_the_bad_line(stack, 
     lines = list(csv.reader(text.splitlines()))
     assert lines[0] == ["行号", "字段", "错误"]
     assert [row[:2] for row in lines[1:]] == [["3", "手机号（mobile）"]]
-    assert lines[1][2]
+    assert lines[1][2].startswith("不是有效的中国大陆手机号")
 
     # The same file again: nothing changes, and the counts say so.
     await page.get_by_role("link", name="数据导入").first.click()
