@@ -215,3 +215,51 @@ async def test_a_network_administrator_opens_a_partner_client_whose_secret_works
         await expect(tab.page.locator("#client-secret")).to_have_count(0)
     finally:
         await tab.context.close()
+
+
+async def test_a_network_administrator_rotates_a_partner_secret_and_disables_the_client(stack, gateway, desktop):
+    partner = f"roadside.{uuid.uuid4().hex[:6]}"
+    network_admin = f"hq.{uuid.uuid4().hex[:8]}"
+    async with httpx.AsyncClient(base_url=stack.url("gateway"), headers=await admin_headers(stack),
+                                 timeout=15) as client:
+        made = await client.post("/api/v1/admin/users", json={
+            "username": network_admin, "password": TEMPORARY, "display_name": "总部管理员",
+            "roles": ["system_admin"], "dealers": ["*"]})
+        assert made.status_code == 201, made.text
+        created = await client.post("/api/v1/admin/clients", json={
+            "client_id": partner, "name": "道路救援", "dealers": ["*"], "scope": ["customers:read"]})
+        assert created.status_code == 201, created.text
+    old_secret = created.json()["client_secret"]
+
+    async def grant(secret: str) -> int:
+        async with httpx.AsyncClient(base_url=gateway, timeout=15) as client:
+            return (await client.post("/auth/token", data={
+                "grant_type": "client_credentials", "client_id": partner, "client_secret": secret})).status_code
+
+    page = desktop.page
+    await first_sign_in(page, gateway, network_admin)
+    await page.goto(gateway + "/console/admin/clients")
+    row = page.get_by_role("row").filter(has_text=partner)
+    await row.get_by_role("link", name=re.compile("^更换密钥")).click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("更换客户端密钥")
+    violations = await axe_violations(page)
+    assert violations == [], described(violations)
+    await page.get_by_role("button", name="确认更换密钥").click()
+    await expect(page.get_by_text(f"已为 {partner} 更换密钥")).to_be_visible(**SUBMIT)
+    await expect(page.get_by_text("密钥只显示这一次")).to_be_visible()
+    new_secret = (await page.locator("#client-secret").text_content()).strip()
+    assert await grant(old_secret) == 401
+    assert await grant(new_secret) == 200
+
+    await page.goto(gateway + "/console/admin/clients")  # the secret is not shown again
+    await expect(page.locator("#client-secret")).to_have_count(0)
+    await row.get_by_role("link", name=re.compile("^停用")).click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("停用API客户端")
+    await page.get_by_role("button", name="确认停用").click()
+    await expect(row).to_contain_text("已停用", **SUBMIT)
+    assert await grant(new_secret) == 401
+    await row.get_by_role("link", name=re.compile("^启用")).click()
+    await page.get_by_role("button", name="确认启用").click()
+    await expect(row.get_by_role("link", name=re.compile("^停用"))).to_be_visible(**SUBMIT)
+    assert await grant(new_secret) == 200
+    assert desktop.requests.outside(gateway) == []

@@ -3,6 +3,7 @@ delivery in the log once a customer is registered (retried after the partner's f
 again after a confirmation; the partner receives it twice, signed each time."""
 
 import json
+import re
 import uuid
 
 import httpx
@@ -112,7 +113,7 @@ async def test_a_dealer_admin_subscribes_a_partner_reads_the_delivery_log_and_se
     violations = await axe_violations(page)
     assert violations == [], described(violations)
 
-    await row.get_by_role("link", name="重发").click()
+    await row.get_by_role("link", name=re.compile(r"^重发 ")).click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("重发推送")
     await expect(page.get_by_text("新客户登记")).to_be_visible()
     violations = await axe_violations(page)
@@ -127,4 +128,61 @@ async def test_a_dealer_admin_subscribes_a_partner_reads_the_delivery_log_and_se
         return len(partner.received) == 2
     await eventually(received_twice)
     assert [e["subject"] for e in partner.received] == [customer_id, customer_id]
+    assert desktop.requests.outside(gateway) == []
+
+
+async def test_a_paused_subscription_sends_the_held_event_on_resume_and_one_delivery_is_sent_again_alone(
+        stack, gateway, desktop, partner):
+    page = desktop.page
+    partner.refusals = []
+    dealer = f"D-HOLD-{uuid.uuid4().hex[:6].upper()}"
+    admin = await staff_user(stack, "dealer_admin", dealer, name="孙丽")
+    await first_sign_in(page, gateway, admin, then="/console/admin/webhooks")
+    await page.goto(gateway + "/console/admin/webhooks")
+    await page.get_by_label("推送地址").fill(partner.url)
+    await page.get_by_label("新客户登记").check()
+    await page.get_by_role("button", name="创建订阅").click()
+    partner.secret = (await page.locator("#webhook-secret").text_content()).strip()
+    await page.get_by_role("row").filter(has_text=partner.url).get_by_role("link").click()
+
+    await page.get_by_role("link", name="暂停推送").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("暂停推送")
+    violations = await axe_violations(page)
+    assert violations == [], described(violations)
+    await page.get_by_role("button", name="确认暂停").click()
+    await expect(page.get_by_text("已暂停", exact=True)).to_be_visible(**SUBMIT)
+    held = await _register_customer(stack, dealer, "吴敏")
+    await _log_shows(page, "新客户登记", "暂停中，恢复后推送")
+    assert partner.received == []
+
+    await page.get_by_role("link", name="恢复推送").click()
+    await page.get_by_role("button", name="确认恢复").click()
+    await _log_shows(page, "新客户登记", "已送达")
+
+    async def arrived(count: int):
+        async def check() -> bool:
+            return len(partner.received) >= count
+        return check
+    await eventually(await arrived(1))
+    later = await _register_customer(stack, dealer, "郑洁")
+    await eventually(await arrived(2))
+    assert [e["subject"] for e in partner.received] == [held, later]
+
+    # The log is newest first: its last row is the held event's delivery.
+    held_row = page.locator("#delivery-log tbody tr").filter(has_text="新客户登记").last
+    await held_row.get_by_role("link", name=re.compile("^重发此条")).click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("重发此条推送")
+    await page.get_by_role("button", name="确认重发此条").click()
+    await expect(page.get_by_role("status")).to_have_text("已重新排队这一条推送。", **SUBMIT)
+    await eventually(await arrived(3))
+
+    async def attempted() -> bool:
+        await page.reload()
+        return await page.locator("#attempts tbody tr").count() == 1
+    await eventually(attempted, timeout=60, interval=1)
+    await expect(page.locator("#attempts tbody tr")).to_contain_text("HTTP 204")
+    await screenshot(page, "console-admin-webhook-attempts")
+    violations = await axe_violations(page)
+    assert violations == [], described(violations)
+    assert [e["subject"] for e in partner.received] == [held, later, held]  # that event once more, no other
     assert desktop.requests.outside(gateway) == []

@@ -49,8 +49,8 @@ def delivery_state(delivery: dict) -> str:
 
 
 def replayable(delivery: dict) -> bool:
-    """A delivery still queued goes out anyway; one delivered or given up on may be sent again."""
-    return delivery["status"] != "pending"
+    """A delivery still queued or held goes out anyway; one delivered or given up on may be sent again."""
+    return delivery["status"] in ("delivered", "failed")
 
 
 def parse_moment(value: str) -> datetime | None:

@@ -49,3 +49,25 @@ async def clients(gateway: Gateway, viewer: Viewer, cursor: str | None = None) -
 
 async def create_client(gateway: Gateway, viewer: Viewer, client: dict[str, Any]) -> dict:
     return await gateway.post("/api/v1/admin/clients", viewer.token, client)
+
+
+CLIENTS = "/api/v1/admin/clients"
+
+
+async def client(gateway: Gateway, viewer: Viewer, client_id: str) -> tuple[dict, str | None]:
+    """The client and the ETag to disable or enable it with."""
+    response = await gateway.exchange("GET", f"{CLIENTS}/{client_id}", viewer.token)
+    return response.json(), response.headers.get("ETag")
+
+
+async def set_client_active(gateway: Gateway, viewer: Viewer, client_id: str, active: bool, etag: str | None
+                            ) -> dict:
+    """Disabled: its next token request is refused; a token it holds lives out its short life (an hour)."""
+    headers = {"If-Match": etag} if etag else None
+    return (await gateway.exchange("PATCH", f"{CLIENTS}/{client_id}", viewer.token, {"active": active},
+                                   headers)).json()
+
+
+async def rotate_client_secret(gateway: Gateway, viewer: Viewer, client_id: str) -> dict:
+    """The answer holds the new secret, shown once; the old one is refused from now on."""
+    return await gateway.post(f"{CLIENTS}/{client_id}/secret", viewer.token, {})

@@ -11,7 +11,7 @@ PAGE = 50
 
 
 async def subscriptions(gateway: Gateway, viewer: Viewer, cursor: str | None = None) -> Section:
-    """The gateway lists the subscriptions the viewer made."""
+    """The gateway lists the viewer's own and every one reaching the viewer's dealers."""
     return await section(gateway.get(WEBHOOKS, viewer.token, limit=PAGE, cursor=cursor),
                          empty={"items": [], "next_cursor": None})
 
@@ -39,3 +39,22 @@ async def replay(gateway: Gateway, viewer: Viewer, subscription_id: str, since: 
     """The API replays by time: every event of the subscription from `since` on is queued again, in order."""
     answer = await gateway.post(f"{WEBHOOKS}/{subscription_id}/replay", viewer.token, {"since": since.isoformat()})
     return int(answer["queued"])
+
+
+async def pause(gateway: Gateway, viewer: Viewer, subscription_id: str) -> dict:
+    """Nothing is sent while paused; the gateway holds the events and sends them in order on resume."""
+    return await gateway.post(f"{WEBHOOKS}/{subscription_id}/pause", viewer.token, {})
+
+
+async def resume(gateway: Gateway, viewer: Viewer, subscription_id: str) -> dict:
+    return await gateway.post(f"{WEBHOOKS}/{subscription_id}/resume", viewer.token, {})
+
+
+async def replay_one(gateway: Gateway, viewer: Viewer, subscription_id: str, delivery_id: int) -> dict:
+    """That one event again; later events are not sent again."""
+    return await gateway.post(f"{WEBHOOKS}/{subscription_id}/deliveries/{delivery_id}/replay", viewer.token, {})
+
+
+async def attempts(gateway: Gateway, viewer: Viewer, subscription_id: str, delivery_id: int) -> Section:
+    return await section(gateway.get(f"{WEBHOOKS}/{subscription_id}/deliveries/{delivery_id}/attempts",
+                                     viewer.token), empty=[])

@@ -6,11 +6,11 @@ import re
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from crm_console.domain.admin import PERMISSION_ORDER, grouped_event_types
 from crm_console.fetch import admin as fetch
-from crm_console.gateway import Forbidden, Refused
+from crm_console.gateway import Forbidden, NotFound, Refused
 from crm_console.pages import render
 from crm_console.session import CsrfChecked, ViewerDep
 from crm_contracts import REGISTRY
@@ -34,12 +34,14 @@ def _network(viewer) -> bool:
 
 
 async def _page(request: Request, viewer, status_code: int = 200, cursor: str | None = None,
-                form: dict | None = None, errors: dict | None = None, created: dict | None = None) -> Response:
+                form: dict | None = None, errors: dict | None = None, created: dict | None = None,
+                rotated: dict | None = None, notice: str | None = None) -> Response:
     listed = await fetch.clients(request.app.state.gateway, viewer, cursor)
     blank = {"client_id": "", "name": "", "dealers": "", "scope": [], "event_types": [], "contact_email": ""}
     return render(request, "admin_clients.html", status_code=status_code, clients=listed, cursor=cursor,
                   may_create=_network(viewer), grantable=GRANTABLE, groups=grouped_event_types(REGISTRY),
-                  form=form or blank, errors=errors or {}, created=created, tab="clients")
+                  form=form or blank, errors=errors or {}, created=created, rotated=rotated, notice=notice,
+                  tab="clients")
 
 
 @router.get("")
@@ -82,3 +84,42 @@ async def create_client(request: Request, viewer: ViewerDep, client_id: Annotate
         field = "dealers" if "dealers" in refused.fields else "client_id"
         return await _page(request, viewer, 422, form=form, errors={field: f"admin.clients.error.{field}"})
     return await _page(request, viewer, 201, created=created)
+
+
+# Disabling, enabling and rotating are the network administrator's, as creating is; each asks to confirm first.
+ACTIONS = ("disable", "enable", "rotate")
+
+
+def _action(viewer, client_id: str, action: str) -> None:
+    _may(viewer)
+    if not _network(viewer):
+        raise Forbidden("admin")
+    if action not in ACTIONS or not CLIENT_ID.fullmatch(client_id):
+        raise NotFound(client_id)
+
+
+@router.get("/{client_id}/{action}")
+async def confirm_client_action(request: Request, viewer: ViewerDep, client_id: str, action: str) -> Response:
+    _action(viewer, client_id, action)
+    _, etag = await fetch.client(request.app.state.gateway, viewer, client_id)  # an unknown client: 404
+    return render(request, "admin_confirm.html", tab="clients", title=f"admin.clients.{action}.title",
+                  subject=client_id, lines=[f"admin.clients.{action}.what"],
+                  action=f"/console/admin/clients/{client_id}/{action}", fields={"etag": etag or ""},
+                  button=f"admin.clients.{action}.button", back="/console/admin/clients")
+
+
+@router.post("/{client_id}/{action}", dependencies=[CsrfChecked])
+async def client_action(request: Request, viewer: ViewerDep, client_id: str, action: str,
+                        etag: Annotated[str, Form()] = "") -> Response:
+    _action(viewer, client_id, action)
+    gateway = request.app.state.gateway
+    if action == "rotate":
+        return await _page(request, viewer, rotated=await fetch.rotate_client_secret(gateway, viewer, client_id))
+    try:
+        await fetch.set_client_active(gateway, viewer, client_id, action == "enable", etag or None)
+    except Refused as refused:
+        if refused.status not in (412, 428):
+            raise
+        # Someone changed the client since the confirmation was shown: say so rather than overwrite.
+        return await _page(request, viewer, 409, notice="admin.clients.stale")
+    return RedirectResponse("/console/admin/clients", status_code=303)

@@ -1,6 +1,8 @@
 """Webhook subscriptions of the dealer's partners: subscribe a URL to events, read each one's delivery log page by
-page, send a delivered or given-up event again (the API replays from that event's time on), unsubscribe."""
+page and each delivery's attempts, pause and resume, send one delivered or given-up event again (or every event
+from its time on), unsubscribe. Every change asks to confirm first."""
 
+import contextlib
 import uuid
 from typing import Annotated
 from urllib.parse import urlencode, urlsplit
@@ -131,3 +133,74 @@ async def unsubscribe(request: Request, viewer: ViewerDep, subscription_id: str)
     _may(viewer)
     await fetch.unsubscribe(request.app.state.gateway, viewer, _subscription_id(subscription_id))
     return RedirectResponse(BASE, status_code=303)
+
+
+# Pause and resume: what a partner expects is every event, in order, once it is back; nothing is skipped.
+@router.get("/{subscription_id}/{action}")
+async def confirm_pause_or_resume(request: Request, viewer: ViewerDep, subscription_id: str, action: str
+                                  ) -> Response:
+    _may(viewer)
+    if action not in ("pause", "resume"):
+        raise NotFound(action)
+    subscription_id = _subscription_id(subscription_id)
+    subscription = await fetch.subscription(request.app.state.gateway, viewer, subscription_id)
+    return render(request, "admin_confirm.html", tab="webhooks", title=f"admin.{action}.title",
+                  subject=subscription["url"], lines=[f"admin.{action}.what"],
+                  action=f"{BASE}/{subscription_id}/{action}", fields={}, button=f"admin.{action}.button",
+                  back=f"{BASE}/{subscription_id}")
+
+
+@router.post("/{subscription_id}/{action}", dependencies=[CsrfChecked])
+async def pause_or_resume(request: Request, viewer: ViewerDep, subscription_id: str, action: str) -> Response:
+    _may(viewer)
+    if action not in ("pause", "resume"):
+        raise NotFound(action)
+    subscription_id = _subscription_id(subscription_id)
+    change = fetch.pause if action == "pause" else fetch.resume
+    with contextlib.suppress(Refused):  # disabled by the gateway meanwhile: the page it returns to says so
+        await change(request.app.state.gateway, viewer, subscription_id)
+    return RedirectResponse(f"{BASE}/{subscription_id}", status_code=303)
+
+
+@router.get("/{subscription_id}/deliveries/{delivery_id}")
+async def delivery_page(request: Request, viewer: ViewerDep, subscription_id: str, delivery_id: int,
+                        event_type: str = "", resent: int = 0) -> Response:
+    """Each attempt at one delivery: when, the receiver's status, the error, how long it took."""
+    _may(viewer)
+    subscription_id = _subscription_id(subscription_id)
+    gateway = request.app.state.gateway
+    subscription = await fetch.subscription(gateway, viewer, subscription_id)
+    tried = await fetch.attempts(gateway, viewer, subscription_id, delivery_id)
+    return render(request, "admin_delivery.html", subscription=subscription, delivery_id=delivery_id,
+                  event_type=event_type if event_type in REGISTRY else "", attempts=tried, resent=bool(resent),
+                  tab="webhooks")
+
+
+@router.get("/{subscription_id}/deliveries/{delivery_id}/replay")
+async def confirm_replay_one(request: Request, viewer: ViewerDep, subscription_id: str, delivery_id: int,
+                             event_type: str = "") -> Response:
+    _may(viewer)
+    subscription_id = _subscription_id(subscription_id)
+    await fetch.subscription(request.app.state.gateway, viewer, subscription_id)  # someone else's: 404
+    return render(request, "admin_confirm.html", tab="webhooks", title="admin.replay_one.title",
+                  subject=event_type if event_type in REGISTRY else "", subject_term="admin.event",
+                  lines=["admin.replay_one.what", "admin.replay_one.duplicate"],
+                  action=f"{BASE}/{subscription_id}/deliveries/{delivery_id}/replay", fields={},
+                  button="admin.replay_one.button", back=f"{BASE}/{subscription_id}")
+
+
+@router.post("/{subscription_id}/deliveries/{delivery_id}/replay", dependencies=[CsrfChecked])
+async def replay_one(request: Request, viewer: ViewerDep, subscription_id: str, delivery_id: int) -> Response:
+    _may(viewer)
+    subscription_id = _subscription_id(subscription_id)
+    gateway = request.app.state.gateway
+    try:
+        again = await fetch.replay_one(gateway, viewer, subscription_id, delivery_id)
+    except Refused:
+        subscription = await fetch.subscription(gateway, viewer, subscription_id)
+        log = await fetch.deliveries(gateway, viewer, subscription_id, None)
+        return render(request, "admin_webhook.html", status_code=422, subscription=subscription, log=log,
+                      cursor=None, queued=None, state=delivery_state, replayable=replayable,
+                      errors={"replay": "admin.replay.refused"}, tab="webhooks")
+    query = urlencode({"event_type": again["event_type"], "resent": 1})
+    return RedirectResponse(f"{BASE}/{subscription_id}/deliveries/{again['id']}?{query}", status_code=303)
