@@ -154,6 +154,11 @@ FIELD_ERRORS = {
     "import_not_object": "每一行必须是一个 JSON 对象",
     "import_cell_count": "这一行有 {cells} 个单元格，而表头有 {columns} 列",
     "date_in_future": "不能是将来的日期",
+    "not_kept_for_person": "个人客户不保存此项",
+    "not_kept_for_organisation": "单位客户不保存此项",
+    "import_no_customer": "本经销商没有这位客户（或已删除）",
+    "import_no_vehicle": "本经销商没有这辆车",
+    "import_other_dealer": "这次导入属于经销商 {dealer}",
     "visit_subkind": "{kind} 类到店记录的子类型必须是以下之一：{allowed}",
 }
 

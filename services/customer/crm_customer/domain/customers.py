@@ -37,7 +37,8 @@ def normalise_customer(given: dict[str, Any], kind: str, today: date, current: d
             values[name] = value
             continue
         if (name in PERSON_ONLY and kind == "organisation") or (name == "contacts" and kind == "person"):
-            refusals.append((name, f"not kept for {'an organisation' if kind == 'organisation' else 'a person'}"))
+            whom = "an organisation" if kind == "organisation" else "a person"
+            refusals.append((name, Worded(f"not_kept_for_{kind}", f"not kept for {whom}")))
             continue
         if name == "contacts":
             values[name], bad_contacts = _contacts(value)

@@ -21,6 +21,7 @@ from crm_customer.repository import customers as customer_repository
 from crm_customer.repository import imports as import_repository
 from crm_customer.repository import records as repository
 from crm_customer.repository.imports import Owner
+from crm_kit.problem_texts import Worded
 
 
 class VehicleRow(VehicleCreate):
@@ -74,7 +75,7 @@ async def vehicles(session: AsyncSession, keyring: Keyring, dealer_id: str, rows
         owner = _owner(data, by_id, by_mobile)
         if owner is None:
             refusals.append(("customer_id" if data.customer_id else "customer_mobile",
-                             "no such live customer at this dealer"))
+                             Worded("import_no_customer", "no such live customer at this dealer")))
         if refusals:
             outcomes[row.line] = failed(row, refusals)
         else:
@@ -134,11 +135,12 @@ async def visits(session: AsyncSession, keyring: Keyring, dealer_id: str, rows: 
         customer = _owner(data, by_id, by_mobile)
         if customer is None:
             refusals.append(("customer_id" if data.customer_id else "customer_mobile",
-                             "no such live customer at this dealer"))
+                             Worded("import_no_customer", "no such live customer at this dealer")))
         vehicle = by_vin.get(data.vin.strip().upper()) if data.vin else by_vehicle_id.get(
             data.vehicle_id) if data.vehicle_id else None
         if (data.vin or data.vehicle_id) and (vehicle is None or vehicle.dealer_id != dealer_id):
-            refusals.append(("vin" if data.vin else "vehicle_id", "no such vehicle at this dealer"))
+            refusals.append(("vin" if data.vin else "vehicle_id",
+                             Worded("import_no_vehicle", "no such vehicle at this dealer")))
         if refusals:
             outcomes[row.line] = failed(row, refusals)
             continue

@@ -21,7 +21,7 @@ from crm_customer.handlers.common import new_row
 from crm_customer.models import Customer, CustomerCreate, CustomerMobile
 from crm_customer.repository import customers as customer_repository
 from crm_customer.repository import imports as import_repository
-from crm_kit.problem_texts import reason_of
+from crm_kit.problem_texts import Worded, reason_of
 from crm_kit.problems import field_error
 
 Outcome = dict[str, Any]
@@ -49,7 +49,8 @@ def parse(model: type[SQLModel], row: Staged) -> tuple[Any, list[Refusal]]:
 
 def wrong_dealer(data: Any, dealer_id: str) -> list[Refusal]:
     given = getattr(data, "dealer_id", None)
-    return [("dealer_id", f"this import is for {dealer_id}")] if given not in (None, dealer_id) else []
+    return [("dealer_id", Worded("import_other_dealer", f"this import is for {dealer_id}", {"dealer": dealer_id}))
+            ] if given not in (None, dealer_id) else []
 
 
 async def customers(session: AsyncSession, keyring: Keyring, dealer_id: str, rows: list[Staged]

@@ -31,3 +31,12 @@ async def test_an_import_report_words_each_failed_row_in_the_callers_language(cl
                                       (3, "", "每一行必须是一个 JSON 对象")]
     assert await details("en") == [(1, "/mobile", MOBILE_EN), (2, "/name", "must not be blank"),
                                    (3, "", "each line must be one JSON object")]
+
+
+async def test_a_vehicle_import_names_a_missing_owner_and_a_wrong_check_digit_in_chinese(client, auth):
+    cars = [{"vin": "LFV2A21K0G3000000", "customer_mobile": "13700137999", "brand": "大众", "model": "速腾"}]
+    job, _ = await run_import(client, auth, "vehicles", ndjson(cars))
+    report = await client.get(f"/api/v1/imports/{job['id']}/report", headers={**auth(), "Accept-Language": "zh-CN"})
+    assert {error["pointer"]: error["detail"] for error in report.json()["items"][0]["errors"]} == {
+        "/vin": "VIN 校验位（第9位）是 0，按其余字符计算应为 5",
+        "/customer_mobile": "本经销商没有这位客户（或已删除）"}
