@@ -2,7 +2,9 @@
 context (crm_kit.problem_texts.Invalid / Worded), whether pydantic raised them, a handler refused a field, or an
 import stored the refusal to be read back later."""
 
+import copy
 import json
+import pickle
 
 import httpx
 from fastapi import FastAPI
@@ -82,3 +84,12 @@ def test_pydantics_own_error_keeps_its_type_through_a_stored_import_row():
         stored = json.loads(json.dumps(field_error("body", "visits", reason_of(error.errors()[0]))))
     assert entry(stored, "zh-CN")["detail"] == "必须是整数"
     assert entry(stored, "en")["detail"].startswith("Input should be a valid integer")
+
+
+def test_a_refusal_copied_or_pickled_keeps_its_type_and_words():
+    refusal = Invalid("vin_check_digit", "check digit (position 9) is {given}, the VIN's characters give {expected}",
+                      given="2", expected="1")
+    for again in (copy.deepcopy(refusal), pickle.loads(pickle.dumps(refusal))):
+        assert str(again) == "check digit (position 9) is 2, the VIN's characters give 1"
+        assert entry(field_error("body", "vin", str(again)), "zh-CN")["detail"] == \
+            "VIN 校验位（第9位）是 2，按其余字符计算应为 1"

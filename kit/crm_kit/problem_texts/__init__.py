@@ -99,6 +99,9 @@ class Worded(str):
         text.kind, text.ctx = kind, {name: _shown(value) for name, value in (ctx or {}).items()}
         return text
 
+    def __reduce__(self):  # copy, deepcopy and pickle call __new__ with the arguments it needs
+        return Worded, (self.kind, str.__str__(self), self.ctx)
+
 
 class Invalid(ValueError):
     """A validator's refusal with a stable type, like pydantic_core.PydanticCustomError but a ValueError, so
@@ -111,6 +114,17 @@ class Invalid(ValueError):
 
     def __str__(self) -> str:
         return self.reason
+
+    def __reduce__(self):
+        return type(self).again, (self.reason,)
+
+    @classmethod
+    def again(cls, reason: Worded) -> "Invalid":
+        """The same refusal rebuilt from its reason (what copy and pickle need): no template to fill again."""
+        invalid = cls.__new__(cls)
+        ValueError.__init__(invalid, reason)
+        invalid.reason = reason
+        return invalid
 
 
 def reason_of(error: dict[str, Any]) -> str:
