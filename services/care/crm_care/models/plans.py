@@ -12,7 +12,6 @@ from pydantic import (
     Field,
     PlainSerializer,
     StrictBool,
-    StrictInt,
     WithJsonSchema,
     create_model,
     field_validator,
@@ -76,7 +75,7 @@ LocalTime = Annotated[
 ]
 
 
-DaysList = Annotated[list[Annotated[StrictInt, Field(ge=0, le=3650)]], Field(min_length=1)]
+DaysList = Annotated[list[Annotated[int, Field(ge=0, le=3650)]], Field(min_length=1)]
 SPECIAL_PARAMS: dict[str, Any] = {"statuses": list[Literal["dormant", "lost"]],
                                   "festivals": list[Literal[tuple(FESTIVALS)]]}  # type: ignore[misc]
 
@@ -86,7 +85,7 @@ def _param_type(name: str, default: Any) -> Any:
     if isinstance(default, bool):
         return StrictBool
     if isinstance(default, int):
-        return Annotated[StrictInt, Field(ge=0, le=100_000)]
+        return Annotated[int, Field(ge=0, le=100_000)]  # JSON calls 2.0 an integer too
     return SPECIAL_PARAMS.get(name, DaysList)
 
 
