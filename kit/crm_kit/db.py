@@ -59,7 +59,9 @@ POOL_RECYCLE_SECONDS = 600
 
 
 def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False,
+    # At most twice `pool_size` connections, as before, but all of them kept: an overflow connection is closed
+    # when it is given back, so under load every burst paid a new connection (a server process fork each).
+    return create_async_engine(url, pool_size=2 * pool_size, max_overflow=0, pool_pre_ping=False,
                                pool_recycle=POOL_RECYCLE_SECONDS)
 
 

@@ -52,6 +52,10 @@ outbox = sa.Table(
 )
 
 
+# For code that writes outbox rows with a statement of its own: run it in the same transaction.
+WAKE_RELAY = sa.select(sa.func.pg_notify(CHANNEL, ""))
+
+
 async def stage(session: AsyncSession, event: Envelope, topic: str | None = None) -> None:
     """Write the event in the caller's transaction; it is published only if that transaction commits."""
     staged = outbox.insert().values(

@@ -18,7 +18,7 @@ from crm_customer.domain.identity import mask_id_number
 from crm_customer.domain.pii import Keyring, Sealed, UnknownKey
 from crm_customer.models import Customer
 from crm_kit.auth import Principal, check_dealer
-from crm_kit.outbox import outbox, service_event
+from crm_kit.outbox import WAKE_RELAY, outbox, service_event
 from crm_kit.problems import Problem, field_error, invalid, not_found
 
 SERVICE = "customer"
@@ -38,6 +38,7 @@ async def stage_all(session: AsyncSession, events: Iterable[Envelope]) -> None:
     if rows:
         connection = await session.connection()
         await connection.execute(outbox.insert(), rows)
+        await connection.execute(WAKE_RELAY)  # the relay publishes them as soon as this commits
 
 
 def new_row(table: type[SQLModel], /, **values: Any) -> SimpleNamespace:
