@@ -3,9 +3,10 @@
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
 import sqlalchemy as sa
-from pydantic import ConfigDict
+from pydantic import ConfigDict, WithJsonSchema
 from sqlmodel import Field
 
 from crm_customer.domain.vehicles import PLATE_AS_TYPED, VIN_AS_TYPED
@@ -58,6 +59,14 @@ class OdometerReading(Model, table=True):
     recorded_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
 
 
+# A price in yuan with at most two decimals (fen) and ten integer digits, as the Numeric(12, 2) column keeps it.
+# The service parses more spellings ("1e3", ".5"); the schema names only those it never refuses.
+PRICE_AS_TYPED = r"^\d{1,10}(\.\d{1,2})?$"
+Price = Annotated[Decimal, WithJsonSchema({"anyOf": [
+    {"type": "number", "minimum": 0, "maximum": 9_999_999_999.99, "multipleOf": 0.01},
+    {"type": "string", "pattern": PRICE_AS_TYPED}]})]
+
+
 class VehicleFields(Model):
     model_config = ConfigDict(extra="forbid")
 
@@ -69,7 +78,8 @@ class VehicleFields(Model):
     model_year: int | None = Field(None, ge=1950, le=2100)
     delivery_date: date | None = Field(None, description="Not after today")
     registration_date: date | None = Field(None, description="Not after today")
-    purchase_price: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    purchase_price: Price | None = Field(None, ge=0, max_digits=12, decimal_places=2,
+                                         description="Yuan, at most two decimals")
     warranty_end: date | None = None
     insurance_expiry: date | None = None
 
