@@ -8,6 +8,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field
 
 from crm_segmentation.models.base import Model
+from crm_segmentation.models.filters import SegmentFilter
 from crm_segmentation.models.profiles import TIMESTAMP
 
 
@@ -48,7 +49,7 @@ class SegmentCreate(Model):
     name: str = Field(min_length=1, max_length=120)
     description: str | None = Field(None, max_length=1000)
     kind: Literal["dynamic", "static"]
-    filter: dict[str, Any] | None = None
+    filter: SegmentFilter | None = None
     customer_ids: list[uuid.UUID] = Field(default_factory=list, max_length=10_000)
 
 
@@ -60,7 +61,7 @@ class SegmentUpdate(Model):
 
     name: str = Field(min_length=1, max_length=120)
     description: str | None = Field(None, max_length=1000)
-    filter: dict[str, Any] | None = None
+    filter: SegmentFilter | None = None
 
 
 class SegmentPublic(Model):
@@ -82,7 +83,7 @@ class PreviewRequest(Model):
     model_config = ConfigDict(extra="forbid")
 
     dealer_id: str = Field(min_length=1, max_length=64)
-    filter: dict[str, Any]
+    filter: SegmentFilter
 
 
 class PreviewResult(Model):
