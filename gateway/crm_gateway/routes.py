@@ -5,7 +5,8 @@ from crm_gateway.settings import GatewaySettings
 OWNERS = {
     "customer": ("/api/v1/customers", "/api/v1/vehicles", "/api/v1/visits", "/api/v1/leads", "/api/v1/imports",
                  "/api/v1/exports", "/api/v1/pii-access-log"),
-    "segmentation": ("/api/v1/segments", "/api/v1/profiles", "/api/v1/kpis", "/api/v1/scoring"),
+    "segmentation": ("/api/v1/segments", "/api/v1/profiles", "/api/v1/kpis", "/api/v1/scoring",
+                     "/api/v1/reports"),
     "survey": ("/api/v1/surveys", "/s/"),
     "care": ("/api/v1/care",),
     # Not an API: the staff console's pages, on the API's origin so its cookies never leave it.

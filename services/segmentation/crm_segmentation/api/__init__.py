@@ -1,5 +1,5 @@
 """HTTP routes of the segmentation service: parse, authorise, call a handler, shape the reply."""
 
-from crm_segmentation.api import kpis, profiles, scoring, segments
+from crm_segmentation.api import kpis, profiles, reports, scoring, segments
 
-routers = [profiles.router, segments.router, kpis.router, scoring.router]
+routers = [profiles.router, segments.router, kpis.router, scoring.router, reports.router]

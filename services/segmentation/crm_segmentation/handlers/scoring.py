@@ -22,6 +22,7 @@ from crm_segmentation.handlers.context import SERVICE, Context, DealerRules
 from crm_segmentation.models import ScoringJob
 from crm_segmentation.repository import batch as batch_repository
 from crm_segmentation.repository import profiles as profile_repository
+from crm_segmentation.repository import report as report_repository
 from crm_segmentation.repository import scoring as repository
 from crm_segmentation.repository import segments as segment_repository
 
@@ -87,6 +88,8 @@ async def rescore_dealer(session: AsyncSession, dealer_id: str, context: Context
                               dynamic)
     with _phase(timings, "kpis"):
         await kpis.snapshot(session, dealer_id, today)
+        # the value report's movements compare month ends; the month's last batch leaves its classes
+        await report_repository.save_class_snapshot(session, dealer_id, today.replace(day=1))
     if timings is not None:
         timings.update(customers=len(customers), by_row=float(by_row.sum()), events=staged)
     return len(customers)
