@@ -24,7 +24,7 @@ def create_app(settings: SurveySettings | None = None) -> FastAPI:
         routers=api.ROUTERS,
         consumes=consumers.TOPICS,
         handlers=consumers.HANDLERS,
-        background=[jobs.send_invitations, jobs.expire_invitations, jobs.watch_open_alerts,
+        background=[jobs.send_invitations, jobs.expire_invitations, jobs.fold_rollups, jobs.watch_open_alerts,
                     jobs.shared_rate_limits, key_sweeper],
         resources=[shipped_templates],
     ))

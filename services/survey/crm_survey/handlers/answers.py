@@ -39,10 +39,24 @@ def _unknown() -> Problem:
                    type="urn:crm:problem:survey-unknown")
 
 
+# A published version is never changed again, so its parsed definition is kept rather than read and validated
+# inside every answer's transaction. Bounded: versions are few, but a process lives long.
+_published: dict[tuple, TemplateDefinition] = {}
+_PUBLISHED_KEPT = 512
+
+
 async def _definition(session: AsyncSession, invitation: Invitation) -> TemplateDefinition:
+    key = (invitation.template_id, invitation.template_version)
+    if key in _published:
+        return _published[key]
     version = await templates.get_version(session, invitation.template_id, invitation.template_version)
     assert version is not None, "an invitation always names a stored template version"
-    return definition_of(version)
+    definition = definition_of(version)
+    if version.status == "published":
+        if len(_published) >= _PUBLISHED_KEPT:
+            _published.pop(next(iter(_published)))
+        _published[key] = definition
+    return definition
 
 
 async def open_questionnaire(session: AsyncSession, token: str) -> Questionnaire:
@@ -121,11 +135,12 @@ async def _record(session: AsyncSession, invitation: Invitation, answers: dict[s
         recorded_at=now)
     responses.add(session, response)
     invitation.status, invitation.answered_at = "answered", now
-    await rollups.add(session, kind=invitation.kind, dealer_id=invitation.dealer_id, month=month_of(now),
-                      advisor_id=invitation.advisor_id, values=metrics_of_response)
-    await rollups.add(session, kind=invitation.kind, dealer_id=invitation.dealer_id,
-                      month=month_of(invitation.sent_at or now), advisor_id=invitation.advisor_id,
-                      values={"response": 1}, counted=0)
+    # Increments, not the dealer's sums: concurrent answers for one dealer must not queue on its rollup rows.
+    await rollups.add_all(session, rollups.increments_of(
+        kind=invitation.kind, dealer_id=invitation.dealer_id, month=month_of(now), advisor_id=invitation.advisor_id,
+        values=metrics_of_response) + rollups.increments_of(
+        kind=invitation.kind, dealer_id=invitation.dealer_id, month=month_of(invitation.sent_at or now),
+        advisor_id=invitation.advisor_id, values={"response": 1}, counted=0))
     await stage_event(session, SurveyResponseRecorded(
         response_id=response.id, invitation_id=invitation.id, customer_id=invitation.customer_id,
         dealer_id=invitation.dealer_id, survey_kind=invitation.kind, template_version=invitation.template_version,

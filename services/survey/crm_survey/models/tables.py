@@ -134,7 +134,8 @@ class HotAlertRecord(Model, table=True):
 
 
 class ScoreRollup(Model, table=True):
-    """Monthly sums per dealer, advisor and metric: analytics read these, never the raw responses."""
+    """Monthly sums per dealer, advisor and metric: analytics read these (plus the increments not folded in
+    yet), never the raw responses."""
 
     __tablename__ = "score_rollups"
 
@@ -143,5 +144,21 @@ class ScoreRollup(Model, table=True):
     month: date = Field(primary_key=True)
     advisor_id: str = Field(primary_key=True)  # "" when no advisor is known
     metric: str = Field(primary_key=True)
+    total: float
+    count: int = Field(sa_type=sa.BigInteger)
+
+
+class ScoreRollupIncrement(Model, table=True):
+    """One answer's (or sent invitation's) additions to the monthly sums, appended in its own transaction and
+    folded into `score_rollups` by a background job; reads add the ones not folded yet, so sums stay exact."""
+
+    __tablename__ = "score_rollup_increments"
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=sa.BigInteger)
+    kind: str
+    dealer_id: str
+    month: date
+    advisor_id: str
+    metric: str
     total: float
     count: int = Field(sa_type=sa.BigInteger)

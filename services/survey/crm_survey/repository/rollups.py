@@ -1,30 +1,64 @@
-"""Monthly sums per dealer, advisor and metric, and the analytics queries over them."""
+"""Monthly sums per dealer, advisor and metric, and the analytics queries over them.
+
+An answer only appends increments (`add`); `fold` moves them into the sums in batches, outside any answer's
+transaction, so concurrent answers for one dealer never wait on the dealer's rollup rows. Every read adds the
+increments not folded yet in the same statement, so a figure is exact whether or not the fold has run."""
 
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from crm_survey.domain.analytics import Sum
-from crm_survey.models.tables import ScoreRollup
+from crm_survey.models.tables import ScoreRollup, ScoreRollupIncrement
 
-rollups = ScoreRollup.__table__
+folded = ScoreRollup.__table__
+increments = ScoreRollupIncrement.__table__
+KEY = ("kind", "dealer_id", "month", "advisor_id", "metric")
+rollups = sa.union_all(
+    sa.select(*(folded.c[name] for name in (*KEY, "total", "count"))),
+    sa.select(*(increments.c[name] for name in (*KEY, "total", "count"))),
+).subquery("rollups")
+
+# Deleting the increments and adding them to the sums is one statement, hence one transaction: after a crash
+# either both happened or neither, so nothing is counted twice or lost. SKIP LOCKED lets replicas fold side by
+# side; sums are upserted in key order so two folds (or a history import) wait rather than deadlock.
+FOLD = sa.text(f"""
+    WITH taken AS (
+        DELETE FROM score_rollup_increments
+        WHERE id IN (SELECT id FROM score_rollup_increments ORDER BY id LIMIT :batch FOR UPDATE SKIP LOCKED)
+        RETURNING {", ".join(KEY)}, total, count)
+    INSERT INTO score_rollups ({", ".join(KEY)}, total, count)
+    SELECT {", ".join(KEY)}, sum(total), sum(count) FROM taken
+    GROUP BY {", ".join(KEY)} ORDER BY {", ".join(KEY)}
+    ON CONFLICT ({", ".join(KEY)}) DO UPDATE
+    SET total = score_rollups.total + excluded.total, count = score_rollups.count + excluded.count
+""")
+
+
+def increments_of(*, kind: str, dealer_id: str, month: date, advisor_id: str | None, values: dict[str, float],
+                  counted: int = 1) -> list[dict]:
+    """One response's (or invitation's) values as increment rows, one per metric."""
+    return [dict(kind=kind, dealer_id=dealer_id, month=month, advisor_id=advisor_id or "", metric=metric,
+                 total=float(total), count=counted) for metric, total in sorted(values.items())]
+
+
+async def add_all(session: AsyncSession, rows: list[dict]) -> None:
+    """Plain inserts no other answer touches. The rows go as parameters of one cached statement: a VALUES list
+    built per call would be compiled again for every answer."""
+    if rows:
+        await session.exec(sa.insert(increments), params=rows)
 
 
 async def add(session: AsyncSession, *, kind: str, dealer_id: str, month: date, advisor_id: str | None,
               values: dict[str, float], counted: int = 1) -> None:
-    """Add one response's (or invitation's) values. Rows are upserted in key order, so two concurrent
-    responses for the same dealer and month wait for each other instead of deadlocking."""
-    if not values:
-        return
-    rows = [dict(kind=kind, dealer_id=dealer_id, month=month, advisor_id=advisor_id or "", metric=metric,
-                 total=float(total), count=counted) for metric, total in sorted(values.items())]
-    statement = insert(rollups).values(rows)
-    await session.exec(statement.on_conflict_do_update(
-        index_elements=["kind", "dealer_id", "month", "advisor_id", "metric"],
-        set_={"total": rollups.c.total + statement.excluded.total, "count": rollups.c.count + statement.excluded.count},
-    ))
+    await add_all(session, increments_of(kind=kind, dealer_id=dealer_id, month=month, advisor_id=advisor_id,
+                                         values=values, counted=counted))
+
+
+async def fold(session: AsyncSession, batch: int = 5000) -> int:
+    """Fold up to `batch` increments into the sums; how many sums it changed (0: nothing was waiting)."""
+    return (await session.exec(FOLD, params={"batch": batch})).rowcount
 
 
 def _period(kind: str, first: date, last: date):
@@ -77,6 +111,7 @@ async def by_group(session: AsyncSession, kind: str, first: date, last: date, me
 
 async def rebuild(session: AsyncSession) -> None:
     """Recompute every sum from the stored responses and invitations (after a bulk load or a repair)."""
+    await session.exec(sa.text("DELETE FROM score_rollup_increments"))
     await session.exec(sa.text("DELETE FROM score_rollups"))
     await session.exec(sa.text("""
         INSERT INTO score_rollups (kind, dealer_id, month, advisor_id, metric, total, count)

@@ -1,10 +1,12 @@
 """Analytics for a generated dealer, checked against a direct computation from the answers given."""
 
+import asyncio
 import random
 from statistics import mean
 
 import pytest
 
+from crm_devstack.pytest_plugin import eventually
 from crm_survey.domain.defaults import SHIPPED
 
 from .conftest import csi_at_once, invitations_of
@@ -112,3 +114,36 @@ async def test_dealer_figures_weaknesses_and_ranking_match_a_direct_computation(
     bad = await client.get("/api/v1/surveys/analytics/dealers/DA", headers=headers,
                            params={"from": "2026-13", "to": "May"})
     assert {e["name"] for e in bad.json()["errors"]} == {"from", "to"}
+
+
+async def test_answers_given_at_once_for_one_dealer_all_count_before_and_after_they_are_folded(
+        client, auth, upstream, database):
+    rng = random.Random(20261128)
+    headers = auth(dealers=["DC"])
+    await csi_at_once(client, headers, dealer="DC")
+    customers = [await upstream.customer(dealer="DC") for _ in range(24)]
+    for n, customer in enumerate(customers):
+        await upstream.visit(customer, dealer="DC", advisor_id=f"SA-{n % 3 + 1}")
+    links = [(await invitations_of(client, headers, c, status="sent"))[0]["link_path"] for c in customers]
+    given = [random_answers(rng, generous=n % 2 == 0) for n in range(len(links))]
+
+    replies = await asyncio.gather(*(client.post(link, json={"answers": answers})
+                                     for link, answers in zip(links, given, strict=True)))
+    assert [r.status_code for r in replies] == [201] * len(links)
+
+    async def overview():
+        return (await client.get("/api/v1/surveys/analytics/dealers/DC", headers=headers,
+                                 params={"kind": "csi"})).json()
+
+    at_once = await overview()
+    assert at_once["responses"] == len(given) and at_once["invitations_sent"] == len(given)
+    assert at_once["index"] == pytest.approx(mean(index_of(a) for a in given), abs=0.06)
+    assert at_once["nps"] == pytest.approx(nps_of(given), abs=0.06)
+    assert sum(a["responses"] for a in at_once["advisors"]) == len(given)
+
+    async def folded():
+        [(waiting,)] = await database("SELECT count(*) FROM score_rollup_increments WHERE dealer_id = 'DC'")
+        return waiting == 0 or None
+
+    await eventually(folded, timeout=30)
+    assert await overview() == at_once
