@@ -67,7 +67,7 @@ async def world(stack):
 
 # A signed-in person's own account: no permission guards it, only being a staff user (a partner's client
 # token has no account), so it stands outside the permission matrix and is checked on its own.
-OWN_ACCOUNT = ("/api/v1/me", "/api/v1/me/password", "/api/v1/care/notifications",
+OWN_ACCOUNT = ("/api/v1/me", "/api/v1/me/password", "/api/v1/dealers", "/api/v1/care/notifications",
                "/api/v1/care/notifications/unread-count", "/api/v1/care/notifications/settings",
                "/api/v1/care/notifications/read-all", "/api/v1/care/notifications/{notification_id}/read")
 
@@ -143,6 +143,10 @@ async def test_every_route_needs_a_token_and_names_the_permission_it_needs(stack
                ("PUT", "/api/v1/care/notifications/settings", {"dealer_id": OWN, "channel": "none"}),
                ("POST", "/api/v1/care/notifications/read-all", None),
                ("POST", f"/api/v1/care/notifications/{uuid.uuid4()}/read", None)]
+        # Which dealers a token may see is no secret to its holder, a partner's client included: its own only.
+        assert (await client.get("/api/v1/dealers")).status_code == 401
+        theirs = (await client.get("/api/v1/dealers", headers=world["powerless"])).json()["items"]
+        assert [dealer["id"] for dealer in theirs] == [OWN]
         for method, path, body in own:
             assert (await client.request(method, path, json=body)).status_code == 401, path
             refused = await client.request(method, path, json=body, headers=world["powerless"])

@@ -149,7 +149,11 @@ class KafkaBroker:
                     "(port=None picks a free one)."
                 )
 
-    def start(self, timeout: float = 90) -> None:
+    # A deadline, not a wait: a quiet machine is ready in ~10 s, but with the four suites and their stacks
+    # starting JVMs at once on two cores, formatting plus start-up took over 90 s.
+    START_SECONDS = 240
+
+    def start(self, timeout: float = START_SECONDS) -> None:
         """Start the broker (formatting data_dir on first use) and wait until it answers metadata requests."""
         with self._lock:
             if self.is_running:
@@ -242,7 +246,7 @@ class KafkaBroker:
         with self._lock:
             self._terminate(signal.SIGKILL, 30)
 
-    def restart(self, timeout: float = 90) -> None:
+    def restart(self, timeout: float = START_SECONDS) -> None:
         """Stop the broker if it runs, then start it again on the same ports and data (no reformat)."""
         with self._lock:
             self.stop()

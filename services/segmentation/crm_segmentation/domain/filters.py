@@ -80,7 +80,9 @@ def _validate_leaf(leaf: dict, pointer: str) -> list[tuple[str, str]]:
 def _coerce(kind: type, value: Any) -> Any:
     if kind is bool:
         return value if isinstance(value, bool) else None
-    if kind is int:
+    if kind is int:  # JSON Schema counts 2.0 as an integer, so the filter does too
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
         return value if isinstance(value, int) and not isinstance(value, bool) else None
     if kind is float:
         return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None

@@ -63,3 +63,9 @@ def test_monthly_churn_by_the_oem_rule():
     rate = kpis.churn_rate(date(2024, 7, 15), visits)
     assert (rate.cohort_month, rate.visited, rate.churned, rate.rate) == (date(2024, 1, 1), 3, 2, 0.6667)
     assert kpis.churn_rate(date(2024, 7, 1), []).rate is None
+
+
+def test_a_whole_number_written_as_2_0_counts_as_a_count_as_the_published_schema_says():
+    assert filters.validate({"field": "visits_12m", "op": "ge", "value": 2.0}) == []
+    assert filters.validate({"field": "visits_12m", "op": "ge", "value": 2.5}) == [
+        ("/value", "not a valid int for visits_12m")]
