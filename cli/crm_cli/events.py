@@ -32,7 +32,9 @@ def render(message: ConsumerRecord) -> Panel:
 
 
 async def tail(bootstrap: str, topic: str, *, from_beginning: bool, limit: int | None, seconds: float | None,
-               show: Callable[[ConsumerRecord], None]) -> int:
+               show: Callable[[ConsumerRecord], None], key: str | None = None) -> int:
+    """Events shown; with `key`, only those of that record (the message key: a customer id on most topics)."""
+    wanted = key.encode() if key else None
     consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None,
                                 auto_offset_reset="earliest" if from_beginning else "latest")
     await consumer.start()
@@ -44,6 +46,8 @@ async def tail(bootstrap: str, topic: str, *, from_beginning: bool, limit: int |
                 for message in messages:
                     if limit is not None and shown >= limit:
                         break
+                    if wanted is not None and message.key != wanted:
+                        continue
                     show(message)
                     shown += 1
     finally:

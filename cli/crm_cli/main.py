@@ -156,11 +156,13 @@ def export(output: Annotated[Path | None, typer.Option(help="Write here instead 
 def tail(topic: str, kafka: Kafka = "127.0.0.1:9092",
          from_beginning: Annotated[bool, typer.Option("--from-beginning", help="Start at the oldest event")] = False,
          limit: Annotated[int | None, typer.Option(help="Stop after this many events")] = None,
-         seconds: Annotated[float | None, typer.Option(help="Stop after this many seconds")] = None) -> None:
+         seconds: Annotated[float | None, typer.Option(help="Stop after this many seconds")] = None,
+         key: Annotated[str | None, typer.Option(help="Only this record's events (a customer id on most topics)")]
+         = None) -> None:
     """Consume TOPIC (e.g. crm.customer.v1, or crm.customer.v1.dlq) and pretty-print each envelope."""
     try:
         shown = event_stream.run_tail(console, kafka, topic, from_beginning=from_beginning, limit=limit,
-                                      seconds=seconds)
+                                      seconds=seconds, key=key)
     except KeyboardInterrupt:
         return
     except Exception as error:
