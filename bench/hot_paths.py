@@ -29,7 +29,7 @@ import aiohttp
 import httpx
 
 from bench.events import percentile
-from bench.gateway_proxy import SECONDS, measure, stopped, wait_for
+from bench.gateway_proxy import SECONDS, WARMUP, measure, stopped, wait_for
 from crm_contracts import permissions
 from crm_devstack.kafka import free_port
 from crm_devstack.stack import PROCESSES, Stack
@@ -74,7 +74,8 @@ def profile(pid: int) -> subprocess.Popen | None:
     if not pyspy:
         return None
     return subprocess.Popen([pyspy, "record", "-o", "hot_paths-customer.svg", "--pid", str(pid),
-                             "-d", str(int(SECONDS))], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             "-d", str(int(SECONDS + WARMUP + 3))],  # the load generator takes a moment to start
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def start_bare(scratch: Path, body: bytes) -> tuple[subprocess.Popen, str]:
