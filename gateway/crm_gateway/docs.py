@@ -85,7 +85,8 @@ async def openapi(request: Request) -> dict:
 
     async def fetch(service: str) -> tuple[str, dict]:
         try:
-            response = await client.get(f"{upstreams[service]}/openapi.json", timeout=5)
+            # A service builds its document on first request (seconds on a busy machine, cached after).
+            response = await client.get(f"{upstreams[service]}/openapi.json", timeout=30)
             response.raise_for_status()
             return service, response.json()
         except httpx.HTTPError as error:
