@@ -50,3 +50,9 @@ async def test_counts_are_not_lost_when_a_reconcile_fails(shared_sessions):
     with pytest.raises(ConnectionError):
         await sync.reconcile()
     assert limit.pending == {"c": 1}
+
+
+def test_the_headers_name_a_burst_as_the_quota_and_the_time_it_takes_to_refill_as_the_window():
+    limit = SharedBucket("default", TokenBucket(rate=100, burst=200))
+    assert limit.take("c", 0) == 0
+    assert limit.headers("c", 0) == {"RateLimit-Policy": '"default";q=200;w=2', "RateLimit": '"default";r=199;t=1'}
