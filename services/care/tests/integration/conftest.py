@@ -3,7 +3,6 @@ the customer service runs for real on a port of its own, and the channels talk t
 
 import asyncio
 import contextlib
-import socket
 import uuid
 from datetime import UTC, datetime
 
@@ -17,17 +16,12 @@ from crm_care.settings import CareSettings
 from crm_care.sinks import MailSink, receiver
 from crm_contracts import Envelope, Payload, new_event, permissions, topics
 from crm_contracts.registry import REGISTRY
+from crm_devstack.ports import free_port
 from crm_devstack.pytest_plugin import running
 
 STAFF = [permissions.CARE_READ, permissions.CARE_WORK, permissions.CARE_MANAGE, permissions.RESCUE_REQUEST]
 QUICK = dict(scan_interval_seconds=0.5, dispatch_poll_seconds=0.05, send_poll_seconds=0.05,
              send_retry_base_seconds=0.2)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextlib.asynccontextmanager
