@@ -30,7 +30,7 @@ vehicles = APIRouter(prefix="/api/v1/vehicles", tags=["vehicles"])
 visits = APIRouter(prefix="/api/v1/visits", tags=["visits"])
 
 
-@vehicles.post("", status_code=201, response_model=VehiclePublic, responses=problems(409))
+@vehicles.post("", status_code=201, response_model=VehiclePublic, responses=problems(404, 409))
 async def register_vehicle(data: VehicleCreate, session: SessionDep, response: Response,
                            idempotency_key: IdempotencyKey = None,
                            principal: Principal = require(permissions.CUSTOMERS_WRITE)) -> VehiclePublic:
@@ -86,7 +86,7 @@ async def transfer_vehicle(vehicle_id: uuid.UUID, data: TransferRequest, session
 
 
 @visits.post("", status_code=201, response_model=VisitPublic, responses={
-                 200: {"description": "A retried post: the visit stored the first time"}, **problems(409)})
+                 200: {"description": "A retried post: the visit stored the first time"}, **problems(404, 409)})
 async def record_visit(data: VisitCreate, session: SessionDep, response: Response,
                        idempotency_key: IdempotencyKey = None,
                        principal: Principal = require(permissions.CUSTOMERS_WRITE)) -> VisitPublic:
