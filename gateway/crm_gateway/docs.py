@@ -104,7 +104,7 @@ async def docs() -> HTMLResponse:
                                swagger_css_url=f"{ASSETS_PATH}/swagger-ui.css",
                                swagger_favicon_url=f"{ASSETS_PATH}/favicon-32x32.png",
                                # the online validator badge would call validator.swagger.io
-                               swagger_ui_parameters={"validatorUrl": None})
+                               swagger_ui_parameters={"validatorUrl": None, "filter": True})
 
 
 @router.get(ASSETS_PATH + "/{name}")
