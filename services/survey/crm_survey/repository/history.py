@@ -23,8 +23,9 @@ async def claim_invitation(session: AsyncSession, values: dict[str, Any]) -> boo
 
 async def add_sums(session: AsyncSession, dealer_id: str,
                    sums: dict[tuple[str, date, str | None], dict[str, tuple[float, int]]]) -> None:
-    """Add {(kind, month, advisor): {metric: (total, count)}} to the monthly sums, in key order as
-    `rollups.add` does, so a concurrent live answer waits instead of deadlocking."""
+    """Add {(kind, month, advisor): {metric: (total, count)}} to the monthly sums directly (a history import
+    is one writer per dealer), in key order as the rollup fold writes them, so the two wait on each other
+    instead of deadlocking; live answers append increments and never touch these rows."""
     rows = sorted((dict(kind=kind, dealer_id=dealer_id, month=month, advisor_id=advisor_id or "", metric=metric,
                         total=float(total), count=count)
                    for (kind, month, advisor_id), metrics in sums.items()
